@@ -1,0 +1,1 @@
+"""Tooling for the "Math for LLMs" nbgrader course: `python -m course <verb>`."""
