@@ -10,7 +10,6 @@ c = get_config()  # noqa: F821  (injected by traitlets)
 
 c.CourseDirectory.course_id = "math-for-llms"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.db_assignments = [dict(name="embedding_space_math")]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
