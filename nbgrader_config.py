@@ -14,13 +14,24 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-from nbgrader.converters.generate_assignment import GenerateAssignment  # noqa: E402
-
-# After ClearSolutions, rewrite each bare stub so the error names the function to write.
-_pre = list(GenerateAssignment.preprocessors.default_value)
-_pre.insert(_pre.index(next(p for p in _pre if p.__name__ == "ClearSolutions")) + 1,
-            "course.stubs.NameStubs")
-c.GenerateAssignment.preprocessors = _pre
+# nbgrader 0.9's default GenerateAssignment pipeline, with NameStubs right after ClearSolutions so
+# each stub's error names the function to write. (A broken config file is only logged by nbgrader,
+# so tests/test_release.py checks that the stubs really are named.)
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "course.stubs.NameStubs",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Deleted test cells come back from the gradebook instead of silently scoring nothing.
 c.OverwriteCells.add_missing_cells = True
