@@ -1,0 +1,103 @@
+"""An nbgrader exchange on this machine: instructor release/collect, and a student's config.
+
+nbgrader's default exchange moves files through one shared directory (``Exchange.root``):
+release copies ``release/<a>`` to ``<root>/<course>/outbound/<a>``, a student's submit copies
+into ``<root>/<course>/inbound/<student>+<a>+<time>``, and collect copies the newest of those
+into ``submitted/<student>/<a>``. These functions only wrap the ``nbgrader`` commands so the
+instructor and the tests pass the same flags.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from course.paths import ASSIGNMENT, COURSE_ID, CourseDir
+
+# nbgrader's own default; instructors on a shared machine usually keep it.
+DEFAULT_EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
+
+STUDENT_CONFIG = '''\
+"""nbgrader settings for a student of {course_id} (written by `python -m course exchange student`)."""
+c = get_config()  # noqa: F821
+c.Exchange.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+{student_line}'''
+
+
+# Students get the Assignments list and Validate; the instructor-only parts stay hidden.
+STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
+    "nbgrader.server_extensions.formgrader": False}}}
+STUDENT_PAGE_CONFIG = {"disabledExtensions": {
+    "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True}}
+
+
+class ExchangeCommandError(RuntimeError):
+    """An nbgrader exchange command failed; the message carries its log."""
+
+
+def ensure_exchange(root: Path) -> Path:
+    """Create the exchange directory; nbgrader requires it to exist and be writable by all."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    # Students (other Unix users on a real machine) write into inbound/ under this root.
+    root.chmod(0o777)
+    return root
+
+
+def write_student_config(config_dir: Path, exchange_root: Path, student_id: str | None = None,
+                         course_id: str = COURSE_ID) -> Path:
+    """Configure a student's Jupyter config dir (``~/.jupyter`` or ``$JUPYTER_CONFIG_DIR``).
+
+    Writes ``nbgrader_config.py`` plus server/lab settings that switch off the formgrader
+    and the create-assignment toolbar, which are for instructors.
+
+    The Assignments tab lists courses from ``CourseDirectory.course_id`` and fetches from
+    ``Exchange.root``. ``student_id`` is only needed when students share one Unix account
+    (as in tests); otherwise nbgrader uses the login name.
+    """
+    config_dir = Path(config_dir)
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(STUDENT_SERVER_CONFIG, indent=1))
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(STUDENT_PAGE_CONFIG, indent=1))
+    student_line = f"c.CourseDirectory.student_id = {student_id!r}\n" if student_id else ""
+    path = config_dir / "nbgrader_config.py"
+    path.write_text(STUDENT_CONFIG.format(root=str(Path(exchange_root).resolve()),
+                                          course_id=course_id, student_line=student_line))
+    return path
+
+
+def _nbgrader(course: CourseDir, exchange_root: Path, *args: str) -> str:
+    # Run in the course root so nbgrader reads that course's nbgrader_config.py.
+    cmd = [sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={Path(exchange_root).resolve()}"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run(cmd, cwd=course.root, env=env, capture_output=True, text=True)
+    log = done.stdout + done.stderr
+    # nbgrader logs "[... | ERROR]" and still exits 0 in some failure paths; check both.
+    if done.returncode != 0 or "| ERROR]" in log:
+        raise ExchangeCommandError(f"{' '.join(cmd[2:4])} failed (exit {done.returncode}):\n{log}")
+    return log
+
+
+def release_to_exchange(course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE,
+                        assignment: str = ASSIGNMENT, force: bool = False) -> Path:
+    """``nbgrader release_assignment``: publish ``release/<assignment>`` for students to fetch."""
+    ensure_exchange(exchange_root)
+    _nbgrader(course, exchange_root, "release_assignment", assignment, *(["--force"] if force else []))
+    return Path(exchange_root) / COURSE_ID / "outbound" / assignment
+
+
+def collect(course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE,
+            assignment: str = ASSIGNMENT) -> list[str]:
+    """``nbgrader collect``: copy each student's newest submission into ``submitted/``.
+
+    Returns the ids of students who have a submission of ``assignment`` afterwards.
+    """
+    # check_owner compares the Unix owner with the student id; on a one-account machine
+    # (tests, a laptop demo) every submission is owned by the same user, so skip it.
+    _nbgrader(course, exchange_root, "collect", assignment, "--update",
+              "--ExchangeCollect.check_owner=False")
+    return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())

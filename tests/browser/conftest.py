@@ -1,0 +1,68 @@
+"""Fixtures for the browser tests: a scratch course, an exchange, a student's JupyterLab, Chromium."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+# The helpers next to this file are plain modules (also used by screenshots.py), not a package.
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent.parent))
+
+import flow  # noqa: E402
+import jlab_ui as ui  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium (needs Debian's chromium)")
+
+
+@pytest.fixture
+def course(tmp_path):
+    return flow.course_copy(tmp_path / "course")
+
+
+@pytest.fixture
+def exchange(tmp_path):
+    return tmp_path / "exchange"
+
+
+@pytest.fixture
+def student_lab(tmp_path, exchange):
+    """The student's JupyterLab server; always stopped, with its log printed if the test fails."""
+    lab = flow.start_student(tmp_path / "student-home", exchange)
+    try:
+        yield lab
+    finally:
+        lab.stop()
+        print(f"--- student JupyterLab log (tail) ---\n{lab.log()}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(ui.CHROMIUM):
+        pytest.fail(f"{ui.CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium, tmp_path):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        # The last screen is the first thing to look at when a step times out.
+        page.screenshot(path=str(tmp_path / "last-screen.png"))
+        print(f"last screen: {tmp_path / 'last-screen.png'}")
+        context.close()
