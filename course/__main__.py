@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .paths import ASSIGNMENT, CourseDir
+from .paths import ASSIGNMENT, REPO, CourseDir
 
 
 def _release(args) -> int:
     from .release import ReleaseRefused, release
     try:
-        path = release(args.assignment, CourseDir())
+        path = release(args.assignment, CourseDir(args.course))
     except ReleaseRefused as exc:
         print(f"release refused: {exc}", file=sys.stderr)
         return 1
@@ -20,6 +21,8 @@ def _release(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description="Math for LLMs course tooling")
+    parser.add_argument("--course", type=Path, default=REPO,
+                        help="course directory (default: this repository)")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     p = verbs.add_parser("release", help="regenerate the student release from source/, with gates")

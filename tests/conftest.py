@@ -1,0 +1,59 @@
+"""Shared fixtures: throwaway course directories, so tests never touch the repo's own class."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbgrader import utils as nbg_utils
+
+from course.paths import REPO, CourseDir
+
+# nbgrader's Gradebook shells out to `alembic`; make the venv's tools reachable however pytest was started.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ["PYTHONPATH"] = f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+
+
+def make_course(root: Path) -> CourseDir:
+    """A course directory holding this repo's source/, release/ and config, and nothing else."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    return CourseDir(root)
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> CourseDir:
+    return make_course(tmp_path / "course")
+
+
+def with_hidden_tests(nb, course: CourseDir = CourseDir()):
+    """Put the instructor's locked cells (test cells with hidden tests) back, as nbgrader's OverwriteCells does."""
+    source = nbformat.read(course.source_notebook(), as_version=4)
+    locked = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+              if c.metadata.get("nbgrader", {}).get("locked")}
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in locked:
+            cell.source = locked[gid]
+    return nb
+
+
+def execute_and_score(nb, cwd: Path | None = None, hidden: bool = True) -> dict[str, tuple[float, float]]:
+    """Run a notebook in a real kernel and score its test cells the way nbgrader does
+    (with the hidden tests restored unless hidden=False)."""
+    nb = with_hidden_tests(nb) if hidden else nbformat.from_dict(nb)
+    NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(cwd or REPO)}}).execute()
+    scores = {}
+    for cell in nb.cells:
+        if nbg_utils.is_grade(cell) and cell.cell_type == "code":
+            score, max_score = nbg_utils.determine_grade(cell)
+            scores[cell.metadata["nbgrader"]["grade_id"]] = (score, max_score)
+    return scores
