@@ -1,39 +1,245 @@
-"""How a submission's kernel is confined. PLACEHOLDER: the sandbox helper makes this real.
+"""How a submission's kernel is confined: bubblewrap around each worker, a uid of its own per kernel.
 
-Interface used by the grading engine (course/execute.py, course/grade.py):
-- ``Limits``: per-submission limits.
-- ``wrap_command(argv, scratch_dir, limits)``: argv that launches a worker process confined
-  (e.g. inside bubblewrap) with ``scratch_dir`` as its only writable directory.
-- ``confine_child(limits)``: called in each forked per-submission child right after fork,
-  before any student code runs (rlimits, process group, ...).
-- ``available()``: whether real confinement is in effect.
-- ``BEFORE_TEST_CELL``: code run silently in the kernel before each graded test cell (or None).
+Two layers, because the worker (nbclient, trusted) and the kernel (student code) need different
+rights:
+- ``wrap_command`` runs a worker inside bubblewrap: a whitelisted read-only view of the system
+  (/usr, /etc, the Python installation, the ``course`` package and nothing else of the course
+  directory or any home), no network (empty network namespace), own pid namespace, ``scratch_dir``
+  as the only writable directory. The worker stays uid 0 but keeps only CAP_SETUID/CAP_SETGID/
+  CAP_CHOWN/CAP_KILL so that it can hand each kernel a uid of its own.
+- ``confine_child`` runs in each forked kernel before any student code: rlimits (address space,
+  file size, CPU, processes), then, once IPKernelApp has read its connection file and bound its
+  sockets, it kills whatever the previous submission left running under the kernel uid, hands
+  the working directory to that uid and drops to it for good. A kernel under another uid than the
+  worker cannot write the worker's result pipe, read its memory or signal it; RLIMIT_NPROC,
+  counted per uid, then bounds a fork bomb without starving other workers.
+
+Where bubblewrap is missing or COURSE_SANDBOX=off, grading runs unconfined (rlimits only) and
+``wrap_command`` says so loudly, once per process.
 """
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+UID_ENV = "COURSE_SANDBOX_UID"       # set inside the sandbox: the uid kernels drop to
+SCRATCH_ENV = "COURSE_SANDBOX_SCRATCH"
+KERNEL_UID_BASE = 200_000            # far above any real account; no passwd entry needed
+WORKER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL")
+# Environment a worker may inherit; everything else (tokens, proxies, paths) stays outside.
+PASS_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED", "MPLBACKEND",
+            "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VIRTUAL_ENV")
 
 
 @dataclass(frozen=True)
 class Limits:
     cell_timeout_s: int = 30
     notebook_timeout_s: int = 300
-    memory_mb: int = 2048
-    max_procs: int = 256
+    memory_mb: int = 2048            # address space of each kernel process (RLIMIT_AS)
+    max_procs: int = 64              # processes + threads of the kernel uid (RLIMIT_NPROC)
     max_output_bytes: int = 10 * 1024 * 1024
+    max_file_mb: int = 64            # largest file a kernel may write (RLIMIT_FSIZE)
 
 
-def available() -> bool:
-    return False
-
-
-def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits) -> list[str]:
-    return list(argv)
-
-
-def confine_child(limits: Limits) -> None:
+@functools.lru_cache(maxsize=1)
+def _probe() -> str | None:
+    """None when bubblewrap confines here; otherwise why not."""
+    if os.environ.get("COURSE_SANDBOX", "").lower() in ("off", "0", "no"):
+        return "COURSE_SANDBOX=off"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
+    if os.geteuid() != 0:
+        return "grading is not running as root, so kernels cannot get a uid of their own"
+    probe = subprocess.run([bwrap, *_fs_args(Path("/")), "--unshare-net", "--unshare-pid",
+                            "--cap-drop", "ALL", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bwrap does not work here: {probe.stderr.strip()[:200]}"
     return None
 
 
-BEFORE_TEST_CELL: str | None = None
+def available() -> bool:
+    return _probe() is None
+
+
+_warned = False
+
+
+def warn_if_unavailable() -> None:
+    global _warned
+    if not _warned and not available():
+        _warned = True
+        bar = "!" * 78
+        print(f"{bar}\nWARNING: submissions run WITHOUT a sandbox: {_probe()}.\n"
+              "Student code can read and write everything this user can (course directory,\n"
+              "gradebook, other submissions) and reach the network. Only rlimits apply.\n"
+              f"{bar}", file=sys.stderr, flush=True)
+
+
+def _python_roots() -> list[Path]:
+    """Directories a Python worker needs: the venv and the installation it points to."""
+    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(os.path.realpath(sys.executable)).parent.parent}
+    return sorted(r for r in roots if not str(r).startswith("/usr"))
+
+
+def _fs_args(scratch: Path) -> list[str]:
+    args: list[str] = []
+    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / top
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    # Only the package itself: not source/, release/, submitted/, gradebook.db next to it.
+    binds = [("--ro-bind", root) for root in _python_roots()] + [("--ro-bind", REPO / "course")]
+    if scratch != Path("/"):
+        binds.append(("--bind", scratch))
+    # bwrap would create the parents of a mount point 0700 (e.g. /root), hiding the Python
+    # installation from the kernel uid; they are empty directories here, so 0755 shows nothing.
+    parents = sorted({p for _, path in binds for p in Path(path).parents if p != Path("/")},
+                     key=lambda p: len(p.parts))
+    for parent in parents:
+        args += ["--perms", "0755", "--dir", str(parent)]
+    for flag, path in binds:
+        args += [flag, str(path), str(path)]
+    return args + ["--proc", "/proc", "--dev", "/dev"]
+
+
+def _next_uid(_counter=[0]) -> int:  # noqa: B006 - a process-wide counter is the point
+    # Distinct per worker of this grading run, and unlikely to collide with a concurrent run.
+    _counter[0] += 1
+    return KERNEL_UID_BASE + (os.getpid() % 100_000) * 64 + _counter[0] % 64
+
+
+def _seed_matplotlib(config_dir: Path) -> None:
+    """Copy this user's font cache in, or every worker rebuilds it (seconds) on first import."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import matplotlib
+
+        for cached in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+            shutil.copy2(cached, config_dir / cached.name)
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+
+
+def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) -> list[str]:
+    """argv that runs a worker confined, `scratch_dir` its only writable directory."""
+    if not available():
+        warn_if_unavailable()
+        return list(argv)
+    scratch = Path(scratch_dir).resolve()
+    scratch.mkdir(parents=True, exist_ok=True)
+    os.chmod(scratch, 0o755)  # kernels must traverse it to reach their own run directory
+    home = scratch / "home"
+    _seed_matplotlib(home / "mpl")
+    env = {k: os.environ[k] for k in PASS_ENV if k in os.environ}
+    env.update(HOME=str(home), MPLCONFIGDIR=str(home / "mpl"), IPYTHONDIR=str(home / "ipython"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), TMPDIR=str(home / "tmp"),
+               USER="student", LOGNAME="student", PYTHONDONTWRITEBYTECODE="1",
+               **{UID_ENV: str(_next_uid()), SCRATCH_ENV: str(scratch)})
+    (home / "tmp").mkdir(exist_ok=True)
+    cmd = [shutil.which("bwrap"), "--die-with-parent", "--new-session",
+           "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+           "--unshare-cgroup-try", "--hostname", "sandbox", *_fs_args(scratch),
+           "--chdir", str(REPO), "--clearenv"]
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--cap-drop", "ALL"]
+    for cap in WORKER_CAPS:
+        cmd += ["--cap-add", cap]
+    return cmd + ["--", *argv]
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _set_rlimit(which: int, value: int) -> None:
+    soft, hard = resource.getrlimit(which)
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(which, (value, value))
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of `uid` (leftovers of the previous submission), as that uid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setresuid(uid, uid, uid)
+            os.kill(-1, signal.SIGKILL)  # all processes this uid may signal, except itself
+        except OSError:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _chown_tree(path: Path, uid: int) -> None:
+    for dirpath, dirnames, filenames in os.walk(path):
+        os.lchown(dirpath, uid, uid)
+        for name in filenames + dirnames:
+            os.lchown(os.path.join(dirpath, name), uid, uid)
+
+
+def drop_to_kernel_uid() -> None:
+    """Become the kernel uid for good: no way back, no capabilities, no new privileges."""
+    uid = int(os.environ[UID_ENV])
+    _kill_uid(uid)
+    cwd = Path(os.getcwd())
+    scratch = Path(os.environ.get(SCRATCH_ENV, "/nonexistent"))
+    if scratch in cwd.parents:  # only the submission's own run directory, never scratch itself
+        _chown_tree(cwd, uid)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    libc = _libc()
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS (bwrap sets it too; cheap to be sure)
+    libc.prctl(4, 1, 0, 0, 0)   # PR_SET_DUMPABLE: setuid cleared it; /proc/self must stay usable
+    os.environ.pop(UID_ENV, None)
+    # The worker's temp directory is not writable for this uid; the run directory is.
+    os.environ["TMPDIR"] = str(cwd)
+    import tempfile
+
+    tempfile.tempdir = None
+
+
+def confine_child(limits: Limits) -> None:
+    """In a freshly forked kernel, before any student code runs."""
+    mb = 1024 * 1024
+    _set_rlimit(resource.RLIMIT_AS, limits.memory_mb * mb)
+    _set_rlimit(resource.RLIMIT_FSIZE, limits.max_file_mb * mb)
+    _set_rlimit(resource.RLIMIT_CPU, limits.notebook_timeout_s + 30)
+    _set_rlimit(resource.RLIMIT_CORE, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises instead of killing
+    try:  # the kernel, not the worker, is what the OOM killer should pick
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:
+        pass
+    if UID_ENV not in os.environ or os.geteuid() != 0:
+        return  # unconfined: NPROC would count every process of the grading user
+    _set_rlimit(resource.RLIMIT_NPROC, limits.max_procs)
+    # The uid drop waits until IPKernelApp has read its (0600) connection file and bound its
+    # sockets; student code runs only once start() serves requests.
+    from ipykernel.kernelapp import IPKernelApp
+
+    original = IPKernelApp.start
+
+    def start(self, *args, **kwargs):
+        drop_to_kernel_uid()
+        return original(self, *args, **kwargs)
+
+    IPKernelApp.start = start
+
+
+BEFORE_TEST_CELL: str | None = None  # course.integrity supplies the trusted-checks hook
