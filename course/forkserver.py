@@ -1,0 +1,225 @@
+"""A warm parent that forks one fresh IPython kernel process per submission.
+
+`nbgrader autograde` spends ~2.5 s of every submission starting Python, ipykernel, numpy,
+matplotlib and seaborn. This process pays that once: it imports them, then serves "spawn"
+requests by forking a child that becomes a real ipykernel (IPKernelApp) on the connection
+file the driver wrote. Each child is a fresh process (own memory, own process group),
+confined by `course.sandbox.confine_child` before any student code runs.
+
+It must stay fork-safe: no threads and no ZMQ context are ever created in this process
+(the child creates its own after fork). It is driven over stdin/stdout, one JSON object a line:
+  {"op": "spawn", "argv": [...], "cwd": str, "env": {...}, "limits": {...}} -> {"pid": int}
+  {"op": "poll", "pid": int} -> {"status": null | {"exitcode": int | null, "signal": int | null}}
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import asdict
+
+# The kernel sets this itself when unset; setting it before matplotlib is imported makes the
+# warm parent resolve the same backend a fresh kernel would.
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+# jupyter_client sets this for every kernel it launches; importing debugpy warns without it.
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+# sys.path[0] is where this module was started from (the repo); a launched kernel does not
+# see it (ipykernel_launcher drops it), so neither does a forked one.
+_KERNEL_SYS_PATH = list(sys.path[1:])
+
+# What a notebook of this course imports at the top. Importing matplotlib_inline's backend is
+# left to the child: its import-time hook wires figures to the child's own shell.
+WARM_MODULES = (
+    "numpy", "matplotlib", "matplotlib.pyplot", "seaborn", "pandas",
+    "IPython", "IPython.core.interactiveshell", "ipykernel.kernelapp", "ipykernel.ipkernel",
+    "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session", "zmq",
+    "tornado.ioloop", "tornado.gen", "tornado.locks", "tornado.queues", "PIL.Image",
+    "PIL.PngImagePlugin", "ipykernel.debugger", "sqlite3", "pdb", "IPython.extensions",
+    "http.server", "xmlrpc.client", "faulthandler", "encodings.idna",
+)
+
+
+def warm_up() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    # Font lookup and the PNG writer are lazy; do them once here, not once per child.
+    try:
+        import matplotlib.font_manager
+
+        matplotlib.font_manager.findfont("DejaVu Sans")
+    except Exception:
+        pass
+    assert threading.active_count() == 1, "warm-up started a thread; forking would be unsafe"
+
+
+def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd: int) -> None:
+    """In the forked child: confine, reset inherited state, run IPKernelApp. Never returns."""
+    code = 1
+    try:
+        os.setsid()
+        # Close the server's protocol pipes (and anything else inherited) but the ready pipe.
+        os.closerange(3, ready_fd)
+        os.closerange(ready_fd + 1, os.sysconf("SC_OPEN_MAX"))
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        sys.stdin = open(os.devnull)  # noqa: SIM115
+        sys.stdout = sys.__stdout__ = open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = sys.__stderr__ = open(os.devnull, "w")  # noqa: SIM115
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+        from course import sandbox
+
+        sandbox.confine_child(sandbox.Limits(**limits))
+        os.chdir(cwd)
+        os.environ.update(env)
+        # A fresh kernel draws fresh seeds; forked children would otherwise share the parent's.
+        random.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        sys.path[:] = _KERNEL_SYS_PATH
+        for name in [m for m in sys.modules if m == "course" or m.startswith("course.")]:
+            del sys.modules[name]
+        sys.argv = [os.path.join(os.path.dirname(sys.modules["ipykernel"].__file__),
+                                 "..", "ipykernel_launcher.py"), *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(argv)
+        # Sockets are bound: clients that connect now need no ZMQ reconnect (100 ms each).
+        os.write(ready_fd, b"1")
+        os.close(ready_fd)
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        # Skip the parent's atexit handlers and buffered I/O: they belong to the fork server.
+        os._exit(code)
+
+
+START_TIMEOUT_S = 60
+
+
+def _wait_ready(fd: int, timeout: float) -> bool:
+    """True once the child reports its sockets bound; False if it died or took too long."""
+    import select
+
+    try:
+        readable, _, _ = select.select([fd], [], [], timeout)
+        return bool(readable) and os.read(fd, 1) == b"1"
+    finally:
+        os.close(fd)
+
+
+def _status(pid: int, finished: dict[int, dict]) -> dict | None:
+    if pid in finished:
+        return finished[pid]
+    try:
+        got, raw = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return finished.setdefault(pid, {"exitcode": None, "signal": None})
+    if got == 0:
+        return None
+    finished[pid] = {
+        "exitcode": os.WEXITSTATUS(raw) if os.WIFEXITED(raw) else None,
+        "signal": os.WTERMSIG(raw) if os.WIFSIGNALED(raw) else None,
+    }
+    return finished[pid]
+
+
+def serve(inp, out) -> None:
+    finished: dict[int, dict] = {}
+    for line in inp:
+        req = json.loads(line)
+        if req["op"] == "spawn":
+            ready_r, ready_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready_r)
+                _become_kernel(req["argv"], req["cwd"], req.get("env", {}), req.get("limits", {}),
+                               ready_w)
+            os.close(ready_w)
+            reply = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
+        elif req["op"] == "poll":
+            reply = {"status": _status(req["pid"], finished)}
+        else:
+            reply = {"error": f"unknown op {req['op']!r}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+        # Forget statuses of long-gone kernels; one submission at a time needs only a few.
+        while len(finished) > 64:
+            finished.pop(next(iter(finished)))
+
+
+class ForkServer:
+    """Client side: starts this module as a server; requests are serialized by a lock."""
+
+    def __init__(self, limits, python: str = sys.executable):
+        """Starts the server; it warms up while the caller does other work (see `ready`)."""
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._proc = subprocess.Popen(
+            [python, "-m", "course.forkserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, bufsize=1, cwd=os.path.dirname(os.path.dirname(__file__)))
+        self._ready = False
+
+    def ready(self) -> None:
+        if not self._ready:
+            if not self._proc.stdout.readline():
+                raise RuntimeError("fork server failed to start (see stderr above)")
+            self._ready = True
+
+    def _ask(self, req: dict) -> dict:
+        self.ready()
+        with self._lock:
+            self._proc.stdin.write(json.dumps(req) + "\n")
+            self._proc.stdin.flush()
+            line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError("fork server died")
+        return json.loads(line)
+
+    def spawn(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        reply = self._ask({"op": "spawn", "argv": argv, "cwd": cwd, "env": env,
+                           "limits": asdict(self.limits)})
+        return reply["pid"]
+
+    def status(self, pid: int) -> dict | None:
+        return self._ask({"op": "poll", "pid": pid})["status"]
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.stdin.close()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+
+
+def main() -> None:
+    warm_up()
+    # Ctrl-C in the terminal reaches the whole process group; the driver decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # stray prints from imports must not corrupt the protocol
+    sys.stdout.write("")
+    out.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
+    out.flush()
+    serve(sys.stdin, out)
+
+
+if __name__ == "__main__":
+    main()

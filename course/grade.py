@@ -1,0 +1,279 @@
+"""`python -m course grade`: grade a whole class in parallel, resumably, with progress.
+
+Submissions execute in parallel (course.workers: local sandboxed workers or a Dask cluster);
+this process is the only gradebook writer (course.writer: nbgrader's own Autograde). A small
+state file, autograded/.grade-state-ASSIGNMENT.json, remembers the content hash of each
+submission graded, so a rerun (after kill -9, or after late submissions arrive) grades only
+what is missing or changed; `force` regrades all. submitted/ is only ever read.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from course import sandbox
+from course.paths import ASSIGNMENT, REPO, CourseDir
+from course.workers import DaskPool, LocalPool
+from course.writer import GradebookWriter, GradingError
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_FILES_BYTES = 20 * 2**20
+
+
+@dataclass
+class GradeSummary:
+    assignment: str
+    graded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)   # not graded: reason
+    flagged: dict[str, str] = field(default_factory=dict)  # graded, but execution was cut short
+    up_to_date: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # execution seconds per student
+    workers: str = ""
+
+    def text(self) -> str:
+        n = len(self.graded)
+        each = f" ({self.seconds / n:.2f} s each)" if n else ""
+        lines = [f"{self.assignment}: graded {n} submission(s) in {self.seconds:.1f} s{each} "
+                 f"on {self.workers}; {len(self.up_to_date)} already up to date; "
+                 f"{len(self.failed)} failed"]
+        for student, why in sorted(self.failed.items()):
+            lines.append(f"  FAILED {student}: {why}")
+        for student, why in sorted(self.flagged.items()):
+            lines.append(f"  CUT SHORT {student}: {why} (graded up to that point)")
+        slow = sorted(self.timings.items(), key=lambda kv: -kv[1])[:5]
+        if slow:
+            lines.append("  slowest: " + ", ".join(f"{s} {t:.1f} s" for s, t in slow))
+        return "\n".join(lines)
+
+
+class Grader:
+    """Grades `assignment` of the course at `root`; see `grade()` for the parameters."""
+
+    def __init__(self, root: Path = REPO, assignment: str = ASSIGNMENT, *,
+                 workers: int | None = None, scheduler: str | None = None, force: bool = False,
+                 progress: bool = True, limits: sandbox.Limits | None = None,
+                 before_test_cell: str | None = None):
+        self.course = CourseDir(Path(root).resolve())
+        self.assignment = assignment
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler, self.force, self.progress = scheduler, force, progress
+        self.limits = limits or sandbox.Limits()
+        self.before_test_cell = (before_test_cell if before_test_cell is not None
+                                 else sandbox.BEFORE_TEST_CELL)
+        self.course.autograded.mkdir(parents=True, exist_ok=True)
+        self.state_path = self.course.autograded / f".grade-state-{assignment}.json"
+        self.log = _file_logger(self.course.autograded / f".grade-{assignment}.log")
+        self.writer = GradebookWriter(self.course.root, assignment, log=self.log)
+
+    # --- what to grade -------------------------------------------------------------------
+    def find_submissions(self) -> list[str]:
+        base = self.course.submitted
+        return sorted(p.name for p in base.iterdir()
+                      if (p / self.assignment).is_dir()) if base.is_dir() else []
+
+    def problem(self, student: str) -> str | None:
+        """Why this submission cannot be graded (checked before anything runs), or None."""
+        folder = self.course.submission_dir(student, self.assignment)
+        rel = folder.relative_to(self.course.root)
+        expected = self.writer.expected_notebooks()
+        present = sorted(p.name for p in folder.glob("*.ipynb"))
+        if not any(f"{name}.ipynb" in present for name in expected):
+            want = ", ".join(f"{n}.ipynb" for n in expected)
+            if present:
+                return f"wrong notebook name in {rel}: found {', '.join(present)}, expected {want}"
+            return f"missing notebook: no {want} in {rel}"
+        for name in expected:
+            path = folder / f"{name}.ipynb"
+            if not path.exists():
+                continue
+            size = path.stat().st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                return (f"{rel}/{path.name} is {size / 2**20:.1f} MB "
+                        f"(limit {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)")
+            try:
+                nbformat.read(path, as_version=4)
+            except Exception as exc:  # noqa: BLE001
+                return f"invalid notebook {rel}/{path.name}: {type(exc).__name__}: " \
+                       f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+        return None
+
+    def digest(self, student: str) -> str:
+        folder = self.course.submission_dir(student, self.assignment)
+        h = hashlib.sha256()
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(folder)).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        return h.hexdigest()
+
+    def _load_state(self) -> dict:
+        try:
+            return json.loads(self.state_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _save_state(self, state: dict) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+        os.replace(tmp, self.state_path)
+
+    def _in_gradebook(self) -> set[str]:
+        with Gradebook(self.course.db_url, self.writer.coursedir.course_id) as gb:
+            try:
+                return {s.student.id for s in gb.find_assignment(self.assignment).submissions}
+            except MissingEntry:
+                return set()
+
+    def up_to_date(self, student: str, state: dict, in_gradebook: set[str]) -> bool:
+        if self.force or student not in in_gradebook:
+            return False
+        entry = state.get(student) or {}
+        outputs = [self.course.autograded_notebook(student, self.assignment, n)
+                   for n in self.writer.expected_notebooks()]
+        return entry.get("sha256") == self.digest(student) and any(p.exists() for p in outputs)
+
+    def _files(self, student: str) -> dict[str, str]:
+        """Non-notebook files autograde puts next to the notebook: submitted ones, then source."""
+        files: dict[str, Path] = {}
+        for base in (self.course.submission_dir(student, self.assignment),
+                     self.course.source / self.assignment):
+            for path in (p for p in base.rglob("*") if p.is_file()):
+                if path.suffix != ".ipynb" and not path.name.startswith("."):
+                    files[str(path.relative_to(base))] = path
+        if sum(p.stat().st_size for p in files.values()) > MAX_FILES_BYTES:
+            raise GradingError(f"extra files in the submission exceed {MAX_FILES_BYTES} bytes")
+        return {rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()}
+
+    # --- the run -------------------------------------------------------------------------
+    def run(self) -> GradeSummary:
+        start = time.monotonic()
+        summary = GradeSummary(self.assignment)
+        with _exclusive(self.course.autograded / f".grade-{self.assignment}.lock"):
+            state, in_gb = self._load_state(), self._in_gradebook()
+            todo = []
+            for student in self.find_submissions():
+                if self.up_to_date(student, state, in_gb):
+                    summary.up_to_date.append(student)
+                elif (why := self.problem(student)) is not None:
+                    summary.failed[student] = why
+                else:
+                    todo.append(student)
+            if todo:
+                if not sandbox.available():
+                    print("WARNING: no sandbox available: student code runs with your own "
+                          "rights (see course/sandbox.py).", file=sys.stderr)
+                self._grade(todo, state, summary)
+        summary.seconds = time.monotonic() - start
+        return summary
+
+    def _grade(self, todo: list[str], state: dict, summary: GradeSummary) -> None:
+        from tqdm import tqdm
+
+        pool = (DaskPool(self.scheduler, self.limits) if self.scheduler
+                else LocalPool(self.workers, self.limits))
+        summary.workers = (f"dask cluster {self.scheduler}" if self.scheduler
+                           else f"{self.workers} local worker(s)")
+        bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="sub",
+                   file=sys.stderr, disable=not self.progress, dynamic_ncols=True)
+        queue, in_flight, window = list(reversed(todo)), {}, 2 * self.workers
+        execute_config = self.writer.execute_config()
+        try:
+            while queue or in_flight:
+                while queue and len(in_flight) < window:
+                    student = queue.pop()
+                    try:
+                        texts = self.writer.prepare(student)
+                        request = {"id": student, "notebooks": texts,
+                                   "files": self._files(student), "execute": execute_config,
+                                   "limits": _asdict(self.limits),
+                                   "before_test_cell": self.before_test_cell}
+                    except GradingError as exc:
+                        summary.failed[student] = str(exc)
+                        bar.update()
+                        continue
+                    in_flight[pool.submit(request)] = student
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    student = in_flight.pop(fut)
+                    self._record(student, fut.result(), state, summary)
+                    bar.update()
+                    bar.set_postfix(failed=len(summary.failed), refresh=False)
+        finally:
+            bar.close()
+            pool.close()
+
+    def _record(self, student: str, result: dict, state: dict, summary: GradeSummary) -> None:
+        summary.timings[student] = result.get("seconds", 0.0)
+        if result.get("error"):
+            summary.failed[student] = result["error"]
+            return
+        executed = {name: nbformat.from_dict(nb) for name, nb in result["notebooks"].items()}
+        state.pop(student, None)
+        self._save_state(state)  # a crash while writing must not leave "up to date" behind
+        try:
+            self.writer.write(student, executed)
+        except GradingError as exc:
+            summary.failed[student] = str(exc)
+            return
+        state[student] = {"sha256": self.digest(student),
+                          "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        self._save_state(state)
+        summary.graded.append(student)
+        if result.get("aborted"):
+            summary.flagged[student] = result["aborted"]
+
+
+def grade(assignment: str = ASSIGNMENT, *, root: Path | str = REPO, workers: int | None = None,
+          scheduler: str | None = None, force: bool = False,
+          progress: bool = True) -> GradeSummary:
+    """Grade every submission of `assignment` under `root`/submitted; returns the summary."""
+    return Grader(Path(root), assignment, workers=workers, scheduler=scheduler, force=force,
+                  progress=progress).run()
+
+
+def _asdict(limits: sandbox.Limits) -> dict:
+    from dataclasses import asdict
+
+    return asdict(limits)
+
+
+class _exclusive:
+    """One grade run per assignment at a time: two writers would race on gradebook.db."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.fh = open(self.path, "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise SystemExit(f"another `grade` run is using {self.path.parent}; wait for it")
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _file_logger(path: Path) -> logging.Logger:
+    log = logging.getLogger(f"course.grade.{path}")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        handler = logging.FileHandler(path, mode="w")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+    return log

@@ -1,0 +1,51 @@
+"""The grading worker process: `python -m course.worker --scratch DIR`.
+
+Started (sandboxed) by course.workers; answers one JSON request a line on stdin with one JSON
+result a line on stdout (protocol in course.execute). Its fork server warms up (numpy,
+matplotlib, seaborn, ipykernel) while this process imports nbgrader, so start-up costs the
+slower of the two, not their sum.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from course import sandbox
+from course.forkserver import ForkServer
+
+
+def serve(scratch: Path, limits: sandbox.Limits) -> None:
+    proto = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # prints from libraries must not corrupt the protocol
+    server = ForkServer(limits)
+    try:
+        from course import execute  # heavy (nbgrader, nbclient): overlaps the server's warm-up
+        from course.forkkernel import ForkKernelManager
+
+        ForkKernelManager.server = server
+        server.ready()
+        proto.write(json.dumps({"ready": True}) + "\n")
+        proto.flush()
+        for line in sys.stdin:
+            proto.write(json.dumps(execute.handle(json.loads(line), scratch)) + "\n")
+            proto.flush()
+    finally:
+        server.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grade process stops workers itself
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    serve(args.scratch, sandbox.Limits())
+
+
+if __name__ == "__main__":
+    main()
