@@ -19,6 +19,31 @@ def _release(args) -> int:
     return 0
 
 
+def _feedback(args) -> int:
+    from .feedback import generate_feedback
+    files = generate_feedback(args.assignment, CourseDir(args.course), student=args.student)
+    print(f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)")
+    return 0
+
+
+def _export(args) -> int:
+    from .export import export
+    print("wrote " + " and ".join(str(p) for p in export(args.assignment, CourseDir(args.course))))
+    return 0
+
+
+def _report(args) -> int:
+    from .report import report
+    print(f"wrote {report(args.assignment, CourseDir(args.course))}")
+    return 0
+
+
+def _demo(args) -> int:
+    from .demo import demo
+    print(demo(args.root, workers=args.workers).summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description="Math for LLMs course tooling")
     parser.add_argument("--course", type=Path, default=REPO,
@@ -28,6 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     p = verbs.add_parser("release", help="regenerate the student release from source/, with gates")
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.set_defaults(run=_release)
+
+    p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("--student", help="only this student")
+    p.set_defaults(run=_feedback)
+
+    p = verbs.add_parser("export", help="grades.csv (nbgrader's columns) and grades_by_exercise.csv")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.set_defaults(run=_export)
+
+    p = verbs.add_parser("report", help="HTML class report: score distribution, per-exercise analytics")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.set_defaults(run=_report)
+
+    p = verbs.add_parser("demo", help="build, grade and report a synthetic class in demo-class/")
+    p.add_argument("--root", type=Path, default=REPO / "demo-class", help="where to build it (rebuilt each run)")
+    p.add_argument("--workers", type=int, default=None, help="grading workers (default: all cores)")
+    p.set_defaults(run=_demo)
 
     args = parser.parse_args(argv)
     return args.run(args)
