@@ -31,7 +31,7 @@ import nbformat
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
 
-from course import sandbox
+from course import integrity, sandbox
 from course.forkkernel import ForkKernelManager
 
 ABORT_ENAME = "GradingAborted"
@@ -41,17 +41,22 @@ class GradedExecute(Execute):
     """nbgrader's Execute plus: a silent hook before each test cell, and a record of progress."""
 
     before_test_cell: str | None = None
+    monitor: "integrity.Monitor | None" = None  # trusted checks around each test cell
     max_output_bytes: int = 0
     cells_done: int = 0
     output_bytes: int = 0
     abort_reason: str | None = None
 
     def preprocess_cell(self, cell, resources, index):
-        if (self.before_test_cell and cell.cell_type == "code" and nbutils.is_grade(cell)
-                and not nbutils.is_solution(cell)):
+        test = integrity.is_test_cell(cell)
+        if self.before_test_cell and test:
             self.wait_for_reply(self.kc.execute(self.before_test_cell, silent=True,
                                                 store_history=False, stop_on_error=False))
+        if self.monitor and test:
+            self.monitor.before(self, cell)
         result = super().preprocess_cell(cell, resources, index)
+        if self.monitor and test:
+            self.monitor.after(self, cell)
         self.cells_done = index + 1
         return result
 
@@ -98,12 +103,14 @@ def _abort_rest(nb, start: int, reason: str) -> None:
 
 def execute_notebook(nb, workdir: Path, *, execute_config: dict | None = None,
                      limits: sandbox.Limits = sandbox.Limits(),
-                     before_test_cell: str | None = None) -> tuple[object, str | None]:
+                     before_test_cell: str | None = None,
+                     monitor: integrity.Monitor | None = None) -> tuple[object, str | None]:
     """Execute `nb` in place with a forked kernel, cwd `workdir`. Returns (nb, abort reason)."""
     # Every kernel is thrown away after one notebook, so it is killed, not asked to shut down.
     ex = GradedExecute(kernel_manager_class=ForkKernelManager, shutdown_kernel="immediate",
                        **(execute_config or {}))
     ex.before_test_cell = before_test_cell
+    ex.monitor = monitor
     ex.max_output_bytes = limits.max_output_bytes
     if ForkKernelManager.server is not None:
         ForkKernelManager.server.limits = limits
@@ -139,9 +146,12 @@ def handle(request: dict, scratch: Path) -> dict:
         try:
             _unpack(request.get("files") or {}, workdir)
             nb = nbformat.reads(text, as_version=4)
+            monitor = integrity.Monitor(nb) if ForkKernelManager.server is not None else None
             nb, aborted = execute_notebook(nb, workdir, execute_config=request.get("execute"),
                                            limits=limits,
-                                           before_test_cell=request.get("before_test_cell"))
+                                           before_test_cell=request.get("before_test_cell"),
+                                           monitor=monitor)
+            result.setdefault("integrity", {})[name] = integrity.check_executed(nb, monitor)
             if aborted and not _any_cell_ran(nb):
                 result["error"] = f"{name}.ipynb could not be executed: {aborted}"
             result["notebooks"][name] = nb

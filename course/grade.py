@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from course import sandbox
+from course import integrity, sandbox
 from course.paths import ASSIGNMENT, REPO, CourseDir
 from course.workers import DaskPool, LocalPool
 from course.writer import GradebookWriter, GradingError
@@ -39,6 +39,7 @@ class GradeSummary:
     graded: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)   # not graded: reason
     flagged: dict[str, str] = field(default_factory=dict)  # graded, but execution was cut short
+    review: dict[str, str] = field(default_factory=dict)   # graded; integrity flags (course.integrity)
     up_to_date: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # execution seconds per student
@@ -54,6 +55,8 @@ class GradeSummary:
             lines.append(f"  FAILED {student}: {why}")
         for student, why in sorted(self.flagged.items()):
             lines.append(f"  CUT SHORT {student}: {why} (graded up to that point)")
+        for student, why in sorted(self.review.items()):
+            lines.append(f"  REVIEW {student}: {why}")
         slow = sorted(self.timings.items(), key=lambda kv: -kv[1])[:5]
         if slow:
             lines.append("  slowest: " + ", ".join(f"{s} {t:.1f} s" for s, t in slow))
@@ -232,6 +235,10 @@ class Grader:
                           "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         self._save_state(state)
         summary.graded.append(student)
+        flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
+        integrity.save_flags(self.course.autograded / student / self.assignment, flags)
+        if flags:
+            summary.review[student] = integrity.summarize(flags)
         if result.get("aborted"):
             summary.flagged[student] = result["aborted"]
 

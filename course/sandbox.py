@@ -226,17 +226,23 @@ def confine_child(limits: Limits) -> None:
         Path("/proc/self/oom_score_adj").write_text("1000")
     except OSError:
         pass
-    if UID_ENV not in os.environ or os.geteuid() != 0:
-        return  # unconfined: NPROC would count every process of the grading user
-    _set_rlimit(resource.RLIMIT_NPROC, limits.max_procs)
-    # The uid drop waits until IPKernelApp has read its (0600) connection file and bound its
-    # sockets; student code runs only once start() serves requests.
+    confined = UID_ENV in os.environ and os.geteuid() == 0
+    if confined:  # unconfined, NPROC would count every process of the grading user
+        _set_rlimit(resource.RLIMIT_NPROC, limits.max_procs)
+    # The uid drop and the integrity snapshot wait until IPKernelApp has read its (0600)
+    # connection file, bound its sockets and built its shell; student code runs only once
+    # start() serves requests. (course.* leaves sys.modules after this call; the closure
+    # keeps what it needs.)
     from ipykernel.kernelapp import IPKernelApp
+
+    from course import guard
 
     original = IPKernelApp.start
 
     def start(self, *args, **kwargs):
-        drop_to_kernel_uid()
+        if confined:
+            drop_to_kernel_uid()
+        guard.install(self.shell, self.kernel)
         return original(self, *args, **kwargs)
 
     IPKernelApp.start = start

@@ -1,0 +1,213 @@
+"""Kernel side of the integrity checks: runs inside each forked kernel, around every test cell.
+
+`install(shell, kernel)` is called by course.sandbox right before the kernel serves its first
+request, so its snapshot (numpy, builtins, the IPython shell and kernel classes, event callbacks,
+AST/input transformers, sys hooks) predates any student code. The grader then runs, silently,
+`sys.modules["__course_guard__"].run(phase, nonce, helpers)` before ("before") and after
+("after") each test cell. `run` finds what student code changed, puts the trusted state back,
+re-installs trusted copies of the notebook's helper functions (check_true, ...) compiled from
+the locked helper cells, and reports by raising GuardReport whose message starts with the nonce:
+a kernel whose error reporting was rewritten cannot produce that reply, which the grader notices.
+
+Everything here lives in the student's process, so it raises the bar and catches the known
+tricks; it cannot stop code that rewrites this module itself (course.integrity's static scan
+flags such code for review).
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import sys
+
+MODULE_NAME = "__course_guard__"
+WATCHED_MODULES = ("numpy", "numpy.linalg", "numpy.random", "math", "builtins", "operator")
+SYS_HOOKS = ("excepthook", "displayhook", "stdout", "stderr")
+SHELL_LISTS = ("ast_transformers", "input_transformers_cleanup", "input_transformers_post")
+
+
+class GuardReport(Exception):
+    pass
+
+
+def _trusted_roots() -> tuple[str, ...]:
+    return tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/"})
+
+
+def _foreign(obj, roots) -> bool:
+    """Made by student code: defined in a notebook cell, not in an installed package."""
+    for attr in ("__func__", "func"):  # bound methods, functools.partial
+        obj = getattr(obj, attr, obj)
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return not code.co_filename.startswith(roots)
+    return getattr(type(obj), "__module__", "") == "__main__"
+
+
+class Guard:
+    def __init__(self, shell, kernel):
+        self.shell, self.kernel, self.roots = shell, kernel, _trusted_roots()
+        self.modules = {n: sys.modules[n] for n in WATCHED_MODULES if n in sys.modules}
+        self.module_dicts = {n: dict(vars(m)) for n, m in self.modules.items()}
+        self.builtins = dict(vars(builtins))
+        classes = {c for obj in (shell, kernel) for c in type(obj).__mro__ if c is not object}
+        self.classes = [(c, dict(vars(c))) for c in classes]
+        self.instance_keys = {id(o): set(vars(o)) for o in (shell, kernel)}
+        self.handlers = dict(getattr(kernel, "shell_handlers", {}))
+        self.sys_hooks = {n: getattr(sys, n) for n in SYS_HOOKS}
+        self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
+        self.installed: dict[str, tuple] = {}
+        self.ns_ids: dict[str, int] = {}
+        self.helper_code: dict[str, object] = {}
+
+    # --- what changed ------------------------------------------------------------------
+    def check_and_restore(self) -> list[str]:
+        found: list[str] = []
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is not module:
+                found.append(f"sys.modules[{name!r}] was replaced")
+                sys.modules[name] = module
+            live = vars(module)
+            for key, value in self.module_dicts[name].items():
+                if key.startswith("__") or (name == "builtins" and key.startswith("_")):
+                    continue
+                now = live.get(key, _MISSING)
+                # ipykernel swaps builtins.input/exit per request; only student-made swaps count.
+                if now is not value and (name != "builtins" or _foreign(now, self.roots)):
+                    found.append(f"{name}.{key} was replaced")
+                    setattr(module, key, value)
+        for cls, saved in self.classes:
+            for key in set(vars(cls)) | set(saved):
+                if key in ("__doc__", "__dict__", "__weakref__", "_instance"):
+                    continue
+                if vars(cls).get(key, _MISSING) is not saved.get(key, _MISSING):
+                    found.append(f"{cls.__name__}.{key} was patched")
+                    if key in saved:
+                        setattr(cls, key, saved[key])
+                    else:
+                        delattr(cls, key)
+        for obj in (self.shell, self.kernel):
+            for key in set(vars(obj)) - self.instance_keys[id(obj)]:
+                if callable(vars(obj)[key]) and hasattr(type(obj), key):
+                    found.append(f"{type(obj).__name__}.{key} was overridden on the instance")
+                    delattr(obj, key)
+        if getattr(self.kernel, "shell_handlers", None) is not None and \
+                dict(self.kernel.shell_handlers) != self.handlers:
+            found.append("the kernel's message handlers were changed")
+            self.kernel.shell_handlers.clear()
+            self.kernel.shell_handlers.update(self.handlers)
+        for name, value in self.sys_hooks.items():
+            if getattr(sys, name) is not value and _foreign(getattr(sys, name), self.roots):
+                found.append(f"sys.{name} was replaced")
+                setattr(sys, name, value)
+        if (self.shell.custom_exceptions, self.shell.CustomTB) != self.custom_exc:
+            found.append("an IPython custom exception handler was set (set_custom_exc)")
+            self.shell.custom_exceptions, self.shell.CustomTB = self.custom_exc
+        for event, callbacks in self.shell.events.callbacks.items():
+            bad = [cb for cb in callbacks if _foreign(cb, self.roots)]
+            for cb in bad:
+                found.append(f"an IPython {event!r} event callback was registered")
+                callbacks.remove(cb)
+        for name in SHELL_LISTS:
+            items = getattr(self.shell, name, None) or []
+            bad = [t for t in items if _foreign(t, self.roots)]
+            for t in bad:
+                found.append(f"an IPython {name} entry was added")
+                items.remove(t)
+        return found
+
+    def check_helpers(self, trusted: dict) -> list[str]:
+        """The notebook's check helpers: still ours (after a cell), or the instructor's code."""
+        found = []
+        for name, fn in trusted.items():
+            live = self.shell.user_ns.get(name, _MISSING)
+            if name in self.installed:
+                ours, code, glb, saved = self.installed[name]
+                if live is ours and ours.__code__ is code and ours.__globals__ is glb and \
+                        all(glb.get(k) is v for k, v in saved.items()):
+                    continue
+            elif _fingerprint(live) == _fingerprint(fn):
+                continue
+            found.append(f"the check helper {name}() was replaced or altered")
+        return found
+
+    def eq_scan(self) -> list[str]:
+        """Values produced during the cell whose == says yes to anything (nbgrader #1379)."""
+        found = []
+        for name, value in list(self.shell.user_ns.items()):
+            if name.startswith("_") or self.ns_ids.get(name) == id(value):
+                continue
+            for label, obj in ((name, value), (f"{name}.shape", getattr(value, "shape", None))):
+                if obj is None or not _foreign(obj, self.roots):
+                    continue
+                try:
+                    always = bool(obj == object()) or not bool(obj != object())
+                except Exception:  # noqa: BLE001 - a raising __eq__ is not "always equal"
+                    always = False
+                if always:
+                    found.append(f"{label} (a {type(obj).__name__} defined in the notebook) "
+                                 "compares equal to anything")
+        return found
+
+    # --- trusted helpers -----------------------------------------------------------------
+    def trusted_helpers(self, source: str) -> tuple[dict, dict]:
+        """Fresh objects compiled from the locked helper cells, with pristine builtins."""
+        tree = ast.parse(source)
+        codes = self.helper_code.get(source)
+        if codes is None:
+            # Imports apart from the definitions: compiled together, CPython emits different
+            # bytecode for calls on imported names, and the fingerprints would not match.
+            imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+            rest = [n for n in tree.body if n not in imports]
+            codes = self.helper_code[source] = [
+                compile(ast.Module(body=part, type_ignores=[]), "<course trusted helpers>",
+                        "exec", dont_inherit=True) for part in (imports, rest)]
+        glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
+        for code in codes:
+            exec(code, glb)  # noqa: S102 - the instructor's locked helper cells
+        names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        names += [a.asname or a.name.split(".")[0] for n in tree.body
+                  if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+        return {n: glb[n] for n in names if n in glb}, glb
+
+    def install(self, objects: dict, glb: dict) -> None:
+        saved = {k: v for k, v in glb.items() if k != "__builtins__"}
+        self.installed = {}
+        for name, obj in objects.items():
+            self.shell.user_ns[name] = obj
+            if hasattr(obj, "__code__"):
+                self.installed[name] = (obj, obj.__code__, glb, saved)
+
+    def run(self, phase: str, nonce: str, helpers: str) -> None:
+        found = self.eq_scan() if phase == "after" else []
+        found += self.check_and_restore()
+        if helpers:
+            objects, glb = self.trusted_helpers(helpers)
+            found += self.check_helpers({n: o for n, o in objects.items()
+                                         if hasattr(o, "__code__")})
+            self.install(objects, glb)
+        self.ns_ids = {k: id(v) for k, v in self.shell.user_ns.items()}
+        raise GuardReport(nonce + json.dumps(found))
+
+
+def _fingerprint(fn):
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    return (code.co_code, code.co_names, code.co_varnames,
+            tuple(c for c in code.co_consts if not hasattr(c, "co_code")))
+
+
+_MISSING = object()
+
+
+def install(shell, kernel) -> None:
+    guard = Guard(shell, kernel)
+    module = type(sys)(MODULE_NAME)
+    module.run = guard.run
+    sys.modules[MODULE_NAME] = module
+
+
+def hook_code(phase: str, nonce: str, helpers: str) -> str:
+    return (f"__import__('sys').modules[{MODULE_NAME!r}].run("
+            f"{phase!r}, {nonce!r}, {helpers!r})")
