@@ -40,7 +40,7 @@ def _report(args) -> int:
 
 def _demo(args) -> int:
     from .demo import demo
-    print(demo(args.root, workers=args.workers).summary())
+    print(demo(args.root, workers=args.workers, grader=args.grader).summary())
     return 0
 
 
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     p = verbs.add_parser("demo", help="build, grade and report a synthetic class in demo-class/")
     p.add_argument("--root", type=Path, default=REPO / "demo-class", help="where to build it (rebuilt each run)")
     p.add_argument("--workers", type=int, default=None, help="grading workers (default: all cores)")
+    p.add_argument("--grader", choices=["course", "nbgrader"], default="course",
+                   help="course: `python -m course grade` (parallel); nbgrader: plain `nbgrader autograde`")
     p.set_defaults(run=_demo)
 
     args = parser.parse_args(argv)

@@ -85,6 +85,7 @@ class DemoResult:
             late = f"-{r.late_penalty:g}" if r.late_penalty else ""
             lines.append(f"{r.student_id:<26} {r.score:>6g} {late:>5}  {per_ex}  {stories.get(r.student_id, '')}")
         for student, reason in self.failures:
+            reason = reason if len(reason) <= 90 else reason[:87] + "..."
             lines.append(f"{student:<26} {'—':>6} {'':>5}  not graded: {reason}")
         top = max((r.max_score for r in self.scores), default=0)
         lines += ["-" * 100,
@@ -133,16 +134,13 @@ def write_class(course: CourseDir, roster: list[Student], assignment: str = ASSI
 
 
 def grade_class(course: CourseDir, assignment: str = ASSIGNMENT, workers: int | None = None,
-                progress: bool = True) -> list[tuple[str, str]]:
-    """Grade with the course's parallel grader (course.grade) when present, else `nbgrader autograde`.
+                progress: bool = True, grader: str = "course") -> list[tuple[str, str]]:
+    """Grade with the course's parallel grader (grader="course") or serial `nbgrader autograde`.
 
     Returns (student, reason) for submissions that could not be graded.
     """
-    try:
+    if grader == "course":
         from .grade import grade
-    except ImportError:
-        grade = None
-    if grade is not None:
         summary = grade(assignment, root=course.root, workers=workers, force=True, progress=progress)
         return sorted(summary.failed.items())
     # nbgrader logs a submission it cannot grade and goes on with the rest.
@@ -154,14 +152,17 @@ def grade_class(course: CourseDir, assignment: str = ASSIGNMENT, workers: int | 
 
 
 def demo(root: Path = DEMO_ROOT, roster: list[Student] | None = None, assignment: str = ASSIGNMENT,
-         workers: int | None = None, progress: bool = True) -> DemoResult:
-    """Build, grade and report a synthetic class in `root` (rebuilt from scratch every run)."""
+         workers: int | None = None, progress: bool = True, grader: str = "course") -> DemoResult:
+    """Build, grade and report a synthetic class in `root` (rebuilt from scratch every run).
+
+    grader: "course" (course.grade, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
+    """
     roster = default_roster() if roster is None else roster
     course = _fresh_course(Path(root))
     generate(course, assignment)          # nbgrader generate_assignment: the gradebook's cells
     _set_due_date(course, assignment)
     write_class(course, roster, assignment)
-    failures = grade_class(course, assignment, workers, progress)
+    failures = grade_class(course, assignment, workers, progress, grader)
     feedback = generate_feedback(assignment, course)
     grades_csv, exercise_csv = export(assignment, course)
     page = report(assignment, course, failures=failures)

@@ -90,6 +90,8 @@ def generate_feedback(assignment: str = ASSIGNMENT, course: CourseDir = CourseDi
 
     Returns the HTML files written. Raises FeedbackFailed with nbgrader's log if it fails.
     """
+    if not any(course.autograded.glob(f"{student or '*'}/{assignment}/*.ipynb")):
+        return []  # nbgrader treats "nothing graded yet" as an error; for us it is no feedback
     config = _nbgrader_config(course)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_feedback(assignment, student_id=student, force=force)
