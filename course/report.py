@@ -141,7 +141,7 @@ def figures(rows: list[StudentScores], stats: list[ExerciseStats]) -> dict[str, 
            color=PALETTE["primary"], label="mean (fraction of points)")
     ax.bar(x + 0.2, [s.full_marks_rate for s in stats], 0.4, color=PALETTE["tertiary"], label="full-marks rate")
     ax.set(xticks=x, xticklabels=labels, ylim=(0, 1.05), title="Autograded points per exercise")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     out["exercises"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -152,7 +152,7 @@ def figures(rows: list[StudentScores], stats: list[ExerciseStats]) -> dict[str, 
     ax.axhline(0.2, color=PALETTE["highlight"], ls="--", lw=1.5, label="0.2: weak below")
     ax.set(xticks=x, xticklabels=labels, ylim=(min(-0.2, min(disc, default=0) - 0.05), 1.05),
            ylabel="Pearson r", title="Discrimination (exercise score vs total score)")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
     out["discrimination"] = _png(fig)
     return out
 
