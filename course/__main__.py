@@ -44,6 +44,35 @@ def _demo(args) -> int:
     return 0
 
 
+def _publish(args) -> int:
+    from .exchange import ExchangeCommandError, release_to_exchange
+    try:
+        path = release_to_exchange(CourseDir(args.course), args.exchange, args.assignment, force=args.force)
+    except ExchangeCommandError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"published {path}: students can fetch it from their Assignments tab")
+    return 0
+
+
+def _collect(args) -> int:
+    from .exchange import ExchangeCommandError, collect
+    try:
+        students = collect(CourseDir(args.course), args.exchange, args.assignment)
+    except ExchangeCommandError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"submitted/ holds {len(students)} submission(s) of {args.assignment}"
+          + (f": {', '.join(students)}" if students else ""))
+    return 0
+
+
+def _student_setup(args) -> int:
+    from .exchange import write_student_config
+    print(f"wrote {write_student_config(args.config_dir, args.exchange, args.student)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description="Math for LLMs course tooling")
     parser.add_argument("--course", type=Path, default=REPO,
@@ -73,6 +102,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--grader", choices=["course", "nbgrader"], default="course",
                    help="course: `python -m course grade` (parallel); nbgrader: plain `nbgrader autograde`")
     p.set_defaults(run=_demo)
+
+    from .exchange import DEFAULT_EXCHANGE
+    from jupyter_core.paths import jupyter_config_dir
+    exchange = dict(type=Path, default=DEFAULT_EXCHANGE, help=f"nbgrader exchange directory (default {DEFAULT_EXCHANGE})")
+    p = verbs.add_parser("publish", help="nbgrader release_assignment: put release/ASSIGNMENT on the exchange")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("--exchange", **exchange)
+    p.add_argument("--force", action="store_true", help="replace an already published version")
+    p.set_defaults(run=_publish)
+
+    p = verbs.add_parser("collect", help="nbgrader collect: copy the newest submissions into submitted/")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("--exchange", **exchange)
+    p.set_defaults(run=_collect)
+
+    p = verbs.add_parser("student-setup", help="configure a student's JupyterLab for this course's exchange")
+    p.add_argument("--exchange", **exchange)
+    p.add_argument("--config-dir", type=Path, default=Path(jupyter_config_dir()),
+                   help="Jupyter config dir to write (default: yours, usually ~/.jupyter)")
+    p.add_argument("--student", help="student id, only when students share one login (default: login name)")
+    p.set_defaults(run=_student_setup)
 
     args = parser.parse_args(argv)
     return args.run(args)

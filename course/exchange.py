@@ -20,7 +20,7 @@ from course.paths import ASSIGNMENT, COURSE_ID, CourseDir
 DEFAULT_EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
 
 STUDENT_CONFIG = '''\
-"""nbgrader settings for a student of {course_id} (written by `python -m course exchange student`)."""
+"""nbgrader settings for a student of {course_id} (written by `python -m course student-setup`)."""
 c = get_config()  # noqa: F821
 c.Exchange.root = {root!r}
 c.CourseDirectory.course_id = {course_id!r}
@@ -42,8 +42,10 @@ def ensure_exchange(root: Path) -> Path:
     """Create the exchange directory; nbgrader requires it to exist and be writable by all."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    # Students (other Unix users on a real machine) write into inbound/ under this root.
-    root.chmod(0o777)
+    # Students (other Unix users on a real machine) write into inbound/ under this root; a
+    # root-owned shared exchange is the administrator's to set up, so leave others' modes alone.
+    if root.stat().st_uid == os.getuid():
+        root.chmod(0o777)
     return root
 
 

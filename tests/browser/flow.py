@@ -5,7 +5,7 @@ submits in JupyterLab; the instructor collects and grades. Every step uses the r
 """
 from __future__ import annotations
 
-import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +17,7 @@ import nbformat
 from playwright.sync_api import Locator, Page
 
 import jlab_ui as ui
-from course.exchange import collect, release_to_exchange, write_student_config
+from course.exchange import write_student_config
 from course.misconceptions import MISCONCEPTIONS
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
 from course.release import generate, nbgrader_env
@@ -81,8 +81,18 @@ class StudentRun:
     submitted_row: str = ""
 
 
-def instructor_release(course: CourseDir, exchange: Path) -> Path:
-    return release_to_exchange(course, exchange, ASSIGNMENT)
+def course_cli(course: CourseDir, *args: str) -> str:
+    """Run `python -m course --course DIR ...` as the instructor types it; returns its stdout."""
+    cmd = [sys.executable, "-m", "course", "--course", str(course.root), *args]
+    done = subprocess.run(cmd, cwd=REPO, env=nbgrader_env(), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[1:])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def instructor_release(course: CourseDir, exchange: Path) -> None:
+    """`python -m course publish`: nbgrader release_assignment into the exchange."""
+    course_cli(course, "publish", ASSIGNMENT, "--exchange", str(exchange))
 
 
 def start_student(home: Path, exchange: Path) -> StudentLab:
@@ -115,17 +125,24 @@ def student_session(page: Page, lab: StudentLab, release_nb: Path,
     return run
 
 
+def course_has_verb(verb: str) -> bool:
+    """Whether `python -m course` offers ``verb`` (grade and report are built alongside this test)."""
+    usage = subprocess.run([sys.executable, "-m", "course", "-h"], cwd=REPO, env=nbgrader_env(),
+                           capture_output=True, text=True).stdout
+    choices = re.search(r"\{([\w,-]+)\}", usage)
+    return bool(choices) and verb in choices.group(1).split(",")
+
+
 def instructor_collect_and_grade(course: CourseDir, exchange: Path) -> list[str]:
-    """Collect into submitted/ and autograde, with the course's grade verb when it exists."""
-    students = collect(course, exchange, ASSIGNMENT)
-    if importlib.util.find_spec("course.grade") is not None:
-        cmd = [sys.executable, "-m", "course", "grade", ASSIGNMENT, "--course-dir", str(course.root)]
+    """`python -m course collect` into submitted/, then grade; returns the collected students."""
+    course_cli(course, "collect", ASSIGNMENT, "--exchange", str(exchange))
+    generate(course, ASSIGNMENT)  # a fresh course copy has no gradebook: record the assignment's cells
+    if course_has_verb("grade"):
+        course_cli(course, "grade", ASSIGNMENT)
     else:
-        # Until `python -m course grade` lands: the gradebook needs the assignment (generate
-        # records its cells), then plain nbgrader autograde.
-        generate(course, ASSIGNMENT)
+        # Fallback until the grade verb exists: nbgrader's own autograde.
         cmd = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
-    done = subprocess.run(cmd, cwd=course.root, env=nbgrader_env(), capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[1:])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return students
+        done = subprocess.run(cmd, cwd=course.root, env=nbgrader_env(), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"nbgrader autograde failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return sorted(p.parent.name for p in course.submitted.glob(f"*/{ASSIGNMENT}") if p.is_dir())
