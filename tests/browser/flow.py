@@ -103,7 +103,7 @@ def start_student(home: Path, exchange: Path) -> StudentLab:
 
 def student_session(page: Page, lab: StudentLab, release_nb: Path,
                     before_validate: Callable[[Page, Locator, dict[str, int]], None] | None = None) -> StudentRun:
-    """Fetch, answer ANSWERS, run setup + those exercises, Validate, save, Submit."""
+    """Fetch, answer ANSWERS, run setup + those exercises + the scoreboard, Validate, save, Submit."""
     run = StudentRun()
     ids = cell_index(release_nb)
     ui.open_lab(page, lab.lab_url())
@@ -117,6 +117,8 @@ def student_session(page: Page, lab: StudentLab, release_nb: Path,
         for i in exercise_code_cells(release_nb, answer.exercise):
             gid = next(g for g, j in ids.items() if j == i)
             run.outputs[gid] = ui.run_cell(page, panel, i)
+    if "check_my_work" in ids:  # the scoreboard cell near the end
+        run.outputs["check_my_work"] = ui.run_cell(page, panel, ids["check_my_work"])
     if before_validate:
         before_validate(page, panel, ids)
     run.validate_dialog = ui.validate(page, panel)

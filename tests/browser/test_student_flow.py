@@ -1,6 +1,8 @@
 """A student works through the assignment in JupyterLab (real Chromium); the instructor grades it."""
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
@@ -33,11 +35,19 @@ def test_student_fetches_answers_validates_submits_and_gets_exactly_earned_score
     assert "PASS - centering removes mean vector" in run.outputs["ex05_center_tests"]
     assert "FAIL" not in run.outputs["ex01_embed_tests"] + run.outputs["ex05_center_tests"]
 
+    # The "check my work" scoreboard: every visible check run so far, and the visible points.
+    board = run.outputs["check_my_work"]
+    assert re.search(r"Exercise 1 +PASS", board) and re.search(r"Exercise 5 +PASS", board)
+    assert re.search(r"Exercise 4 +FAIL +offset arithmetic is consistent", board)
+    assert re.search(r"Exercise 10 +NOT RUN", board)
+    assert "Visible points: 3 / 20" in board
+
     # Validate runs the whole notebook: the wrong and unanswered exercises fail, the right ones don't.
     dialog = run.validate_dialog
     assert "The following cell failed:" in dialog
     assert 'header("Exercise 4: Analogy arithmetic")' in dialog
     assert 'header("Exercise 10: Parameter count")' in dialog
+    assert "embedding_params() is not written yet" in dialog  # the stub names the function to write
     assert 'header("Exercise 1: Embedding lookup")' not in dialog
     assert 'header("Exercise 5: Centering anisotropy")' not in dialog
 
