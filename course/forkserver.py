@@ -52,14 +52,33 @@ def warm_up() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    # Font lookup and the PNG writer are lazy; do them once here, not once per child.
-    try:
-        import matplotlib.font_manager
-
-        matplotlib.font_manager.findfont("DejaVu Sans")
-    except Exception:
-        pass
+    if os.environ.get("COURSE_NO_FIG_WARM") != "1":
+        _draw_one_figure()
     assert threading.active_count() == 1, "warm-up started a thread; forking would be unsafe"
+
+
+def _draw_one_figure() -> None:
+    """Render a throwaway figure so font files, glyph caches and the PNG writer are loaded
+    once here rather than in every child. Agg canvas directly: pyplot's backend stays
+    unresolved, for the child's own kernel to pick as a fresh one would."""
+    try:
+        import io
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(4, 3), dpi=72)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.scatter([0.5], [0.5])
+        ax.imshow([[0, 1], [1, 0]])
+        ax.set(title="warm-up $x^2$", xlabel="x", ylabel="y")
+        ax.legend()
+        fig.colorbar(ax.images[0])
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
 
 
 def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd: int) -> None:

@@ -66,13 +66,20 @@ class WorkerProcess:
                     "error": f"grading worker {why} while running this submission"}
         return json.loads(line)
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = 0) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                self.proc.kill()
-            self.proc.wait()
+            if grace_s:  # end of input: the worker and its fork server exit on their own
+                try:
+                    self.proc.stdin.close()
+                    self.proc.wait(grace_s)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    self.proc.kill()
+                self.proc.wait()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
@@ -99,9 +106,9 @@ def run_request(request: dict, limits: dict | None = None) -> dict:
 _ALL: list[WorkerProcess] = []
 
 
-def stop_all() -> None:
+def stop_all(grace_s: float = 5) -> None:
     while _ALL:
-        _ALL.pop().stop()
+        _ALL.pop().stop(grace_s)
 
 
 class LocalPool:

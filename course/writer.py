@@ -4,9 +4,10 @@ Grading one submission is split in two around the (parallel, sandboxed) executio
 - `prepare(student)` runs Autograde's sanitize preprocessors in memory (ClearOutput,
   DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata; they only *read*
   the gradebook) and returns the exact notebook text autograde would execute.
-- `write(student, executed)` runs the real Autograde converter for that student, with
-  `Execute` in its autograde pass replaced by `InjectOutputs`, which checks that the notebook
-  it is handed is the one that was executed and copies over what Execute would have added.
+- `write(student, executed)` runs the real Autograde converter for that student; its sanitize
+  pass takes `prepare`'s result (`UsePrepared`: same preprocessors, not run twice), and
+  `Execute` in its autograde pass is replaced by `InjectOutputs`, which checks that the
+  notebook it is handed is the one that was executed and copies what Execute would have added.
   Everything else (student/submission records, timestamps, late penalties, SaveAutoGrades,
   LimitOutput, files in autograded/, permissions) is nbgrader's code, so the gradebook and
   autograded/ end up exactly as `nbgrader autograde --force` leaves them.
@@ -41,17 +42,35 @@ class GradingError(Exception):
     """A submission that cannot be graded; the message names the file and the reason."""
 
 
+# (student, notebook name) -> the sanitized text `prepare` made / the worker's execution of it.
+SANITIZED: dict[tuple[str, str], str] = {}
+EXECUTED: dict[tuple[str, str], nbformat.NotebookNode] = {}
+
+
+def _take(store: dict, resources, what: str):
+    key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
+    if key not in store:
+        raise GradingError(f"no {what} for {key[0]}/{key[1]}")
+    return store.pop(key)
+
+
+class UsePrepared(NbGraderPreprocessor):
+    """Stands in for the sanitize preprocessors in `write`: their result from `prepare`.
+
+    Sanitizing is deterministic (the submitted file + the gradebook's source cells), so running
+    it again would only repeat the same work; the notebook executed is the one written.
+    """
+
+    def preprocess(self, nb, resources):
+        return nbformat.reads(_take(SANITIZED, resources, "sanitized notebook"), as_version=4), \
+            resources
+
+
 class InjectOutputs(NbGraderPreprocessor):
     """Stands in for nbgrader's Execute: applies a worker's execution of this very notebook."""
 
-    # (student, notebook name) -> executed NotebookNode; filled by GradebookWriter.write
-    pending: dict[tuple[str, str], nbformat.NotebookNode] = {}
-
     def preprocess(self, nb, resources):
-        key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
-        executed = self.pending.pop(key, None)
-        if executed is None:
-            raise GradingError(f"no execution result for {key[0]}/{key[1]}")
+        executed = _take(EXECUTED, resources, "execution result")
         _check_same_cells(nb, executed)
         for cell, done in zip(nb.cells, executed.cells):
             if cell.cell_type == "code":
@@ -128,13 +147,13 @@ class GradebookWriter(Autograde):
                 text, _ = self._sanitizer.from_filename(str(path), resources=resources)
             except Exception as exc:  # noqa: BLE001 - nbformat/nbgrader say what is wrong
                 raise GradingError(f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}")
-            out[name] = text
+            out[name] = SANITIZED[(student, name)] = text
         return out
 
     def write(self, student: str, executed: dict[str, nbformat.NotebookNode]) -> None:
         """Run nbgrader's Autograde for `student` with these executions; raises GradingError."""
         for name, nb in executed.items():
-            InjectOutputs.pending[(student, name)] = nb
+            EXECUTED[(student, name)] = nb
         self.coursedir.student_id = glob.escape(student)
         errors = _ErrorTail()
         self.log.addHandler(errors)
@@ -148,8 +167,15 @@ class GradebookWriter(Autograde):
         finally:
             self.log.removeHandler(errors)
             for name in executed:
-                InjectOutputs.pending.pop((student, name), None)
+                EXECUTED.pop((student, name), None)
+                SANITIZED.pop((student, name), None)
             self.coursedir.student_id = "*"
+
+    def _init_preprocessors(self) -> None:
+        if not self._sanitizing:
+            return super()._init_preprocessors()
+        self.exporter._preprocessors = []
+        self.exporter.register_preprocessor(UsePrepared)
 
 
 class _ErrorTail(logging.Handler):
