@@ -19,6 +19,14 @@ def _release(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from .grade import grade
+    summary = grade(args.assignment, root=args.course, workers=args.workers,
+                    scheduler=args.scheduler, force=args.force, progress=not args.quiet)
+    print(summary.text())
+    return 1 if summary.failed else 0
+
+
 def _feedback(args) -> int:
     from .feedback import generate_feedback
     files = generate_feedback(args.assignment, CourseDir(args.course), student=args.student)
@@ -82,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     p = verbs.add_parser("release", help="regenerate the student release from source/, with gates")
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.set_defaults(run=_release)
+
+    p = verbs.add_parser("grade", help="autograde every submission in parallel into nbgrader's gradebook "
+                         "(resumable; exit status 1 if a submission could not be graded)")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this dask.distributed scheduler instead")
+    p.add_argument("--force", action="store_true", help="regrade all, also those graded and unchanged since")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_grade)
 
     p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)

@@ -48,9 +48,9 @@ class GradeSummary:
     def text(self) -> str:
         n = len(self.graded)
         each = f" ({self.seconds / n:.2f} s each)" if n else ""
-        lines = [f"{self.assignment}: graded {n} submission(s) in {self.seconds:.1f} s{each} "
-                 f"on {self.workers}; {len(self.up_to_date)} already up to date; "
-                 f"{len(self.failed)} failed"]
+        where = f" on {self.workers}" if self.workers else ""
+        lines = [f"{self.assignment}: graded {n} submission(s) in {self.seconds:.1f} s{each}"
+                 f"{where}; {len(self.up_to_date)} already up to date; {len(self.failed)} failed"]
         for student, why in sorted(self.failed.items()):
             lines.append(f"  FAILED {student}: {why}")
         for student, why in sorted(self.flagged.items()):
