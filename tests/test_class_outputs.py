@@ -189,3 +189,20 @@ def test_check_messages_prefer_fail_lines_over_the_assertion():
     cell.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="name 'x' is not defined",
                                            traceback=[])]
     assert check_messages(cell) == ["NameError: name 'x' is not defined"]
+
+
+def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
+    from course.feedback import hide_hidden_tests
+    source = ('check_true(f(1) == 1, "visible check")\n### BEGIN HIDDEN TESTS\n'
+              'secret_value = f(123456)\ncheck_true(secret_value == 7, "hidden check")\n### END HIDDEN TESTS')
+    cell = nbformat.v4.new_code_cell(source, outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="PASS - visible check\nFAIL - hidden check\n"),
+        nbformat.v4.new_output("stream", name="stderr",
+                               text="/tmp/ipykernel_1/2.py:3: RuntimeWarning: overflow\n  secret_value = f(123456)\n"),
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="hidden check",
+                               traceback=["Cell In[3], line 4", "----> 4 check_true(secret_value == 7, \"hidden check\")"])])
+    hide_hidden_tests(cell)
+    assert cell.source == 'check_true(f(1) == 1, "visible check")'
+    assert cell.outputs[0].text == "PASS - visible check\nFAIL - hidden check\n"
+    assert cell.outputs[1].text == "/tmp/ipykernel_1/2.py:3: RuntimeWarning: overflow\n"
+    assert cell.outputs[2].traceback == ["AssertionError: hidden check"]
