@@ -46,6 +46,11 @@ class GradedExecute(Execute):
     cells_done: int = 0
     output_bytes: int = 0
     abort_reason: str | None = None
+    last_km = None
+
+    def create_kernel_manager(self):
+        self.last_km = super().create_kernel_manager()
+        return self.last_km
 
     def preprocess_cell(self, cell, resources, index):
         test = integrity.is_test_cell(cell)
@@ -71,17 +76,24 @@ class GradedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
+def _forked(ex: GradedExecute):
+    """The kernel process of this run (nbclient drops its kernel manager when it cleans up)."""
+    return getattr(ex.last_km, "forked", None)
+
+
 def kill_kernel(ex: GradedExecute) -> None:
-    prov = getattr(getattr(ex, "km", None), "provisioner", None)
-    if prov is not None and prov.pid:
+    proc = _forked(ex)
+    if proc is not None:
         try:
-            os.killpg(prov.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 
 
 def _death_reason(ex: GradedExecute) -> str:
-    proc = getattr(getattr(getattr(ex, "km", None), "provisioner", None), "process", None)
+    proc = _forked(ex)
+    if proc is not None:
+        proc.poll()
     status = getattr(proc, "exit", None) or {}
     if status.get("signal"):
         name = signal.Signals(status["signal"]).name

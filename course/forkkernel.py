@@ -65,10 +65,13 @@ class ForkProvisioner(LocalProvisioner):
         # cmd is the kernelspec's `python -m ipykernel_launcher -f {connection_file} ...`;
         # the child runs IPKernelApp with the same arguments.
         argv = cmd[cmd.index("ipykernel_launcher") + 1:]
-        env = {k: v for k, v in (kwargs.get("env") or {}).items() if os.environ.get(k) != v}
+        # The environment jupyter_client computed for the kernel (NBGRADER_EXECUTION included),
+        # in full: the fork server's own environment is older than this request.
+        env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         pid = self.server.spawn(argv, cwd, env)
         self.process = ForkedProcess(self.server, pid)
+        self.parent.forked = self.process  # outlives cleanup: how the kernel ended, its pid
         self.pid = self.pgid = pid  # the child calls setsid(): its pid is its process group
         self.cwd = cwd
         return self.connection_info
@@ -129,6 +132,7 @@ class ForkKernelManager(AsyncKernelManager):
     """Set `ForkKernelManager.server` before use; python kernels only (others spawn normally)."""
 
     server: ForkServer | None = None
+    forked: ForkedProcess | None = None  # the kernel process, once started
     client_factory = Type(QuickReadyClient, klass=AsyncKernelClient)
 
     async def _async_pre_start_kernel(self, **kw: Any):

@@ -102,6 +102,7 @@ def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd:
 
         sandbox.confine_child(sandbox.Limits(**limits))
         os.chdir(cwd)
+        os.environ.clear()
         os.environ.update(env)
         # A fresh kernel draws fresh seeds; forked children would otherwise share the parent's.
         random.seed()
