@@ -209,7 +209,9 @@ def scan_outputs(nb) -> list[dict]:
         for out in cell.get("outputs", []):
             texts = [out.get("text", "")] if "text" in out else []
             texts += [str(v) for v in out.get("data", {}).values()]
-            texts += [out.get("evalue", "")] + list(out.get("traceback", []))
+            # Not tracebacks: a failing hidden check's traceback quotes its own line, and
+            # feedback (course.feedback) already hides those.
+            texts.append(out.get("evalue", ""))
             if any(line in "".join(map(str, t)) for t in texts for line in secret):
                 leaked = True
                 for key in ("text",):
@@ -217,8 +219,9 @@ def scan_outputs(nb) -> list[dict]:
                         out[key] = "[output removed: it quoted hidden test source]\n"
                 if "data" in out:
                     out["data"] = {"text/plain": "[output removed: it quoted hidden test source]"}
-                if "traceback" in out:
-                    out["traceback"] = ["[traceback removed: it quoted hidden test source]"]
+                if out.get("output_type") == "error":
+                    out["evalue"] = "[removed: it quoted hidden test source]"
+                    out["traceback"] = [f"{out.get('ename')}: [removed: it quoted hidden test source]"]
         if leaked:
             flags.append({"cell": _gid(cell), "action": "review",
                           "reason": "printed hidden test source into its output (redacted)"})

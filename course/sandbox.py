@@ -116,10 +116,16 @@ def _fs_args(scratch: Path) -> list[str]:
     return args + ["--proc", "/proc", "--dev", "/dev"]
 
 
+def kernel_uids(pid: int | None = None) -> range:
+    """The uids the kernels of grading process `pid` (default: this one) run under."""
+    first = KERNEL_UID_BASE + ((os.getpid() if pid is None else pid) % 100_000) * 64
+    return range(first, first + 64)
+
+
 def _next_uid(_counter=[0]) -> int:  # noqa: B006 - a process-wide counter is the point
     # Distinct per worker of this grading run, and unlikely to collide with a concurrent run.
     _counter[0] += 1
-    return KERNEL_UID_BASE + (os.getpid() % 100_000) * 64 + _counter[0] % 64
+    return kernel_uids()[_counter[0] % 64]
 
 
 def _seed_matplotlib(config_dir: Path) -> None:
@@ -186,10 +192,12 @@ def _kill_uid(uid: int) -> None:
 
 
 def _chown_tree(path: Path, uid: int) -> None:
-    for dirpath, dirnames, filenames in os.walk(path):
-        os.lchown(dirpath, uid, uid)
+    # Bottom-up: once a 0700 directory is the kernel's, this (capability-less) root cannot
+    # enter it any more.
+    for dirpath, dirnames, filenames in os.walk(path, topdown=False):
         for name in filenames + dirnames:
             os.lchown(os.path.join(dirpath, name), uid, uid)
+    os.lchown(path, uid, uid)
 
 
 def drop_to_kernel_uid() -> None:

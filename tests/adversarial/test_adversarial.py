@@ -1,0 +1,161 @@
+"""Grade one class of hostile and broken submissions (catalog.py) once; assert what each got.
+
+Everything runs for real: nbgrader's gradebook, forked ipykernels, bubblewrap. The class is
+graded once per module (about a minute on two cores); each test reads the outcome.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import nbformat
+import pytest
+from catalog import ALL
+from nbgrader.api import Gradebook
+
+from conftest import make_course
+from course import integrity, sandbox
+from course.grade import Grader
+from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK
+from course.release import generate
+
+CASES = {case.student: case for case in ALL}
+needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
+LIMITS = sandbox.Limits(notebook_timeout_s=120, max_output_bytes=1_000_000)
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+class Graded:
+    def __init__(self, root: Path):
+        self.course = make_course(root)
+        with open(self.course.root / "nbgrader_config.py", "a") as fh:
+            fh.write("\nc.Execute.timeout = 5  # the infinite loop case waits this long\n")
+        generate(self.course, ASSIGNMENT)
+        for case in ALL:
+            case.build(self.course, case)
+        self.before = tree_hash(self.course.submitted)
+        self.summary = Grader(self.course.root, ASSIGNMENT, workers=2, force=True, progress=False,
+                              limits=LIMITS).run()
+        self.after = tree_hash(self.course.submitted)
+        self.flags = integrity.load_flags(self.course.autograded, ASSIGNMENT)
+
+    def scores(self, student: str) -> dict[str, float]:
+        with Gradebook(self.course.db_url, COURSE_ID) as gb:
+            nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+            return {g.name.split("_")[0]: g.auto_score for g in nb.grades
+                    if g.name.endswith("_tests")}
+
+    def autograded(self, student: str):
+        return nbformat.read(self.course.autograded_notebook(student, ASSIGNMENT), as_version=4)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Graded:
+    return Graded(tmp_path_factory.mktemp("adversarial") / "course")
+
+
+def test_the_batch_completes_with_every_submission_accounted_for(graded):
+    seen = set(graded.summary.graded) | set(graded.summary.failed)
+    assert seen == set(CASES), graded.summary.text()
+    for student, case in CASES.items():
+        assert (student in graded.summary.failed) == (case.failed is not None), \
+            f"{student}: {graded.summary.failed.get(student)}"
+
+
+@pytest.mark.parametrize("student", sorted(CASES))
+def test_each_submission_gets_the_expected_score_and_reason(graded, student):
+    case = CASES[student]
+    if case.failed:
+        assert case.failed in graded.summary.failed[student]
+        return
+    assert graded.scores(student) == case.expected(), graded.summary.text()
+    if case.cut:
+        assert case.cut in graded.summary.flagged.get(student, ""), graded.summary.text()
+    if case.flag:
+        hits = [f for f in graded.flags.get(student, []) if case.flag in f["reason"]]
+        assert hits, graded.flags.get(student)
+        assert any(f["action"] == case.action for f in hits), hits
+        assert f"REVIEW {student}" in graded.summary.text()
+
+
+def test_honest_submissions_raise_no_flags(graded):
+    honest = ["correct_student", "blank_student", "zoë_müller", "学生_01", "limit_sys_exit",
+              "bad_split_cell", "bad_deleted_test_cell"]
+    assert {s: graded.flags.get(s) for s in honest if graded.flags.get(s)} == {}
+
+
+def test_submitted_is_byte_for_byte_untouched(graded):
+    assert graded.after == graded.before
+
+
+def test_gradebook_is_consistent(graded):
+    db = sqlite3.connect(graded.course.gradebook)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with Gradebook(graded.course.db_url, COURSE_ID) as gb:
+        subs = {s.student.id: s for s in gb.find_assignment(ASSIGNMENT).submissions}
+        for student in graded.summary.graded:
+            notebook = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+            grade_ids = [g.name for g in notebook.grades]
+            assert len(grade_ids) == len(set(grade_ids)) == 20, student  # 10 tests + 10 written
+            assert graded.course.autograded_notebook(student, ASSIGNMENT).exists()
+        assert set(graded.summary.graded) <= set(subs)
+    for student in graded.summary.failed:
+        assert not graded.course.autograded_notebook(student, ASSIGNMENT).exists()
+
+
+@needs_sandbox
+def test_reads_of_the_course_home_and_network_are_blocked(graded):
+    text = "".join(str(o) for c in graded.autograded("escape_read").cells
+                   for o in c.get("outputs", []))
+    assert text.count("blocked") == 5 and "READ " not in text, text[:3000]
+    assert "no network" in text and "NETWORK REACHED" not in text
+    uid = int(re.search(r"kernel uid (\d+)", text).group(1))
+    assert uid >= sandbox.KERNEL_UID_BASE  # its own unprivileged uid, not the grader's root
+
+
+@needs_sandbox
+def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
+    text = "".join(str(o) for c in graded.autograded("escape_write").cells
+                   for o in c.get("outputs", []))
+    assert text.count("blocked") == 7 and "WROTE" not in text, text[:3000]
+    for path in CASES["escape_write"].escapes:
+        assert not Path(path.replace("{course}", str(graded.course.root))).exists(), path
+
+
+@needs_sandbox
+def test_no_student_process_outlives_the_run(graded):
+    leftovers = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid = int(next(ln for ln in status.read_text().splitlines()
+                           if ln.startswith("Uid:")).split()[1])
+        except (OSError, StopIteration):
+            continue
+        if uid in sandbox.kernel_uids():  # this run's kernels (other runs may be going on)
+            leftovers.append(status.parent.name)
+    assert leftovers == []
+
+
+def test_hidden_test_source_printed_by_a_submission_is_redacted(graded):
+    nb = graded.autograded("cheat_print_hidden_tests")
+    secret = integrity.hidden_lines(nbformat.read(graded.course.source_notebook(), as_version=4))
+    assert secret
+    text = "".join(str(o) for c in nb.cells for o in c.get("outputs", []))
+    assert "output removed" in text
+    assert not [line for line in secret if line in text]
+
+
+def test_flags_say_why_in_the_autograded_folder(graded):
+    path = graded.course.autograded / "cheat_during_test" / ASSIGNMENT / integrity.FLAGS_FILE
+    flags = integrity.load_flags(graded.course.autograded, ASSIGNMENT)["cheat_during_test"]
+    assert path.exists() and any(f["cell"] == "ex01_embed_tests" for f in flags)
+    cell = next(c for c in graded.autograded("cheat_during_test").cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "ex01_embed_tests")
+    assert any(o.get("ename") == integrity.ENAME for o in cell.outputs)
