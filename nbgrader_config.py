@@ -35,3 +35,13 @@ c.GenerateAssignment.preprocessors = [
 
 # Deleted test cells come back from the gradebook instead of silently scoring nothing.
 c.OverwriteCells.add_missing_cells = True
+
+# nbgrader's DeduplicateIds leaves `{}` metadata that add_missing_cells then crashes on
+# (KeyError: 'grade_id'); course.sanitize drops it. Otherwise nbgrader 0.9's default list.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "course.sanitize.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
