@@ -76,6 +76,7 @@ def exercise_code_cells(notebook: Path, exercise: int) -> list[int]:
 
 @dataclass
 class StudentRun:
+    nbgrader_menu: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)  # grade_id -> visible output text
     validate_dialog: str = ""
     submitted_row: str = ""
@@ -107,6 +108,7 @@ def student_session(page: Page, lab: StudentLab, release_nb: Path,
     run = StudentRun()
     ids = cell_index(release_nb)
     ui.open_lab(page, lab.lab_url())
+    run.nbgrader_menu = ui.nbgrader_menu(page)
     ui.open_assignments(page)
     ui.fetch(page, ASSIGNMENT)
     panel = ui.open_fetched_notebook(page, ASSIGNMENT, NOTEBOOK)

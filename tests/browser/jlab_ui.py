@@ -25,6 +25,16 @@ def open_lab(page: Page, url: str) -> None:
     expect(page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader")).to_be_visible()
 
 
+def nbgrader_menu(page: Page) -> list[str]:
+    """The labels in the Nbgrader menu (students should see no instructor entries)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    labels = page.locator(".lm-Menu-content .lm-Menu-itemLabel")
+    expect(labels.first).to_be_visible()
+    items = [t.strip() for t in labels.all_inner_texts() if t.strip()]
+    page.keyboard.press("Escape")
+    return items
+
+
 def open_assignments(page: Page) -> Locator:
     """Nbgrader menu -> Assignment List; returns the list once the exchange has answered."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()

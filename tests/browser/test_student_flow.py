@@ -27,6 +27,10 @@ def test_student_fetches_answers_validates_submits_and_gets_exactly_earned_score
 
     run = flow.student_session(page, student_lab, course.release_notebook())
 
+    # The nbgrader labextension is active; student-setup hid the instructor-only entries.
+    assert "Assignment List" in run.nbgrader_menu
+    assert not any("Formgrader" in item for item in run.nbgrader_menu), run.nbgrader_menu
+
     # What the student saw: PASS for the right answers, FAIL with a hint for the planted mistake.
     assert "Plot setup complete." in run.outputs["setup1"]
     assert "PASS - B x T ids become B x T x d vectors" in run.outputs["ex01_embed_tests"]
