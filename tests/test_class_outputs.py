@@ -206,3 +206,17 @@ def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
     assert cell.outputs[0].text == "PASS - visible check\nFAIL - hidden check\n"
     assert cell.outputs[1].text == "/tmp/ipykernel_1/2.py:3: RuntimeWarning: overflow\n"
     assert cell.outputs[2].traceback == ["AssertionError: hidden check"]
+
+
+def test_cli_verbs_report_export_feedback(graded, capsys):
+    from course.__main__ import main
+    root = str(graded.course.root)
+    graded.report.unlink()
+    assert main(["--course", root, "report", ASSIGNMENT]) == 0
+    assert graded.report.exists() and str(graded.report) in capsys.readouterr().out
+    assert main(["--course", root, "export"]) == 0
+    assert "grades_by_exercise.csv" in capsys.readouterr().out
+    one = graded.course.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
+    one.unlink()
+    assert main(["--course", root, "feedback", "--student", "gus_alibi"]) == 0
+    assert one.exists()
