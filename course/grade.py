@@ -180,6 +180,7 @@ class Grader:
                           "rights (see course/sandbox.py).", file=sys.stderr)
                 self._grade(todo, state, summary)
         summary.seconds = time.monotonic() - start
+        summary.graded.sort()
         return summary
 
     def _grade(self, todo: list[str], state: dict, summary: GradeSummary) -> None:
