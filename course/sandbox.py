@@ -48,6 +48,7 @@ class Limits:
     max_procs: int = 64              # processes + threads of the kernel uid (RLIMIT_NPROC)
     max_output_bytes: int = 10 * 1024 * 1024
     max_file_mb: int = 64            # largest file a kernel may write (RLIMIT_FSIZE)
+    total_memory_mb: int = 4096      # the whole worker sandbox (memory cgroup, where available)
 
 
 @functools.lru_cache(maxsize=1)
@@ -140,6 +141,32 @@ def _seed_matplotlib(config_dir: Path) -> None:
         pass
 
 
+CGROUP_PREFIX = "course-grade-"
+
+
+def _memory_cgroup(limit_mb: int) -> Path | None:
+    """A child of this process's (v1) memory cgroup capped at limit_mb, or None if not allowed.
+
+    RLIMIT_AS caps each process, but a fork bomb of memory hogs multiplies it; the cgroup caps
+    the sum, and the kernels' oom_score_adj makes them, not the worker, the OOM killer's pick.
+    """
+    try:
+        line = next(ln for ln in Path("/proc/self/cgroup").read_text().splitlines()
+                    if ln.split(":")[1] == "memory")
+        base = Path("/sys/fs/cgroup/memory") / line.split(":", 2)[2].lstrip("/")
+        for stale in base.glob(CGROUP_PREFIX + "*"):
+            try:
+                stale.rmdir()  # fails while a worker still runs in it
+            except OSError:
+                pass
+        group = base / f"{CGROUP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+        group.mkdir()
+        (group / "memory.limit_in_bytes").write_text(str(limit_mb * 2**20))
+        return group
+    except (OSError, StopIteration, IndexError):
+        return None
+
+
 def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) -> list[str]:
     """argv that runs a worker confined, `scratch_dir` its only writable directory."""
     if not available():
@@ -151,6 +178,10 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     home = scratch / "home"
     _seed_matplotlib(home / "mpl")
     env = {k: os.environ[k] for k in PASS_ENV if k in os.environ}
+    # One BLAS thread per kernel: the workers already use every core, and a kernel that spent
+    # its process quota (fork bomb) would otherwise hang starting BLAS threads after fork.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.update(HOME=str(home), MPLCONFIGDIR=str(home / "mpl"), IPYTHONDIR=str(home / "ipython"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), TMPDIR=str(home / "tmp"),
                USER="student", LOGNAME="student", PYTHONDONTWRITEBYTECODE="1",
@@ -165,7 +196,11 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     cmd += ["--cap-drop", "ALL"]
     for cap in WORKER_CAPS:
         cmd += ["--cap-add", cap]
-    return cmd + ["--", *argv]
+    cmd += ["--", *argv]
+    group = _memory_cgroup(limits.total_memory_mb)
+    if group is not None:  # join the cgroup, then become bwrap: everything inside inherits it
+        cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(group), *cmd]
+    return cmd
 
 
 def _libc():

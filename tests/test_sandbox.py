@@ -120,3 +120,27 @@ def test_unavailable_sandbox_warns_loudly_once_and_still_runs(tmp_path):
                           text=True, env=env)
     assert proc.stdout.strip() == "True"
     assert proc.stderr.count("WITHOUT a sandbox") == 1
+
+
+HOGS = textwrap.dedent("""
+    import os, time
+    pids = []
+    for _ in range(4):
+        pid = os.fork()
+        if pid == 0:
+            hog = b"\\x01" * (300 * 2**20)  # touched, so really resident
+            time.sleep(3)
+            os._exit(0)
+        pids.append(pid)
+    print(sorted(os.WTERMSIG(s) if os.WIFSIGNALED(s) else 0
+                 for s in (os.waitpid(p, 0)[1] for p in pids)))
+""")
+
+
+@pytest.mark.skipif(sandbox._memory_cgroup(64) is None, reason="no writable memory cgroup")
+def test_memory_cgroup_caps_the_sum_of_a_fork_bomb_of_hogs(tmp_path):
+    limits = sandbox.Limits(memory_mb=512, total_memory_mb=700)
+    cmd = sandbox.wrap_command([sys.executable, "-c", HOGS], tmp_path, limits)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    killed = json.loads(proc.stdout)
+    assert 9 in killed and 0 in killed  # the OOM killer took some hogs, not everything

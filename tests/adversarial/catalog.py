@@ -162,7 +162,7 @@ try:
         children += 1
 except OSError as exc:
     print("fork refused after", children, "children:", type(exc).__name__)
-"""}, cut="timed out", tests={f"ex{n:02d}": 0.0 for n in range(6, 11)}),
+"""}),
     code_case("limit_os_exit", append={7: "import os\nos._exit(3)"}, cut="kernel died",
               tests={"ex07": 0.0, "ex08": 0.0, "ex09": 0.0, "ex10": 0.0}),
     code_case("limit_sys_exit", append={3: "import sys\nsys.exit('bye')"}),

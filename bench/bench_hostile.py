@@ -1,0 +1,86 @@
+"""Benchmark: what the sandbox and a few hostile submissions cost `python -m course grade`.
+
+One honest class of N demo submissions (bench_grade's class) is graded three ways, each as the
+command a user types: unsandboxed (COURSE_SANDBOX=off), sandboxed, and sandboxed with K of
+its students swapped for hostile submissions from tests/adversarial (a cheat subverting checks
+during a test, a memory bomb, a fork bomb, os._exit). The honest students must get identical
+cell scores in all three; the last line is the mixed class's time over the honest class's.
+
+    python bench/bench_hostile.py [--n 20] [--workers N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "adversarial")]
+
+from bench_grade import make_class, scores  # noqa: E402
+from catalog import ALL  # noqa: E402
+
+from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
+from course.release import nbgrader_env  # noqa: E402
+
+HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_os_exit")
+
+
+def grade(course: CourseDir, workers: int | None, sandbox: bool) -> float:
+    cmd = [sys.executable, "-m", "course", "--course", str(course.root), "grade", ASSIGNMENT,
+           "--quiet", "--force"] + (["--workers", str(workers)] if workers else [])
+    env = dict(nbgrader_env(), COURSE_SANDBOX="on" if sandbox else "off")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20, help="submissions per class (default 20)")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
+    try:
+        print(f"building a class of {args.n} in {tmp} ...", flush=True)
+        honest = make_class(tmp / "honest", args.n)
+        plain, mixed = (CourseDir(Path(shutil.copytree(honest.root, tmp / n)))
+                        for n in ("plain", "mixed"))
+        swapped = sorted(p.name for p in mixed.submitted.iterdir())[:len(HOSTILE)]
+        for student in swapped:
+            shutil.rmtree(mixed.submitted / student)
+        for case in (c for c in ALL if c.student in HOSTILE):
+            case.build(mixed, case)
+
+        t_plain = grade(plain, args.workers, sandbox=False)
+        t_honest = grade(honest, args.workers, sandbox=True)
+        t_mixed = grade(mixed, args.workers, sandbox=True)
+
+        base, boxed, mix = scores(plain), scores(honest), scores(mixed)
+        same_box = base == boxed and bool(base)
+        kept = {k: v for k, v in boxed.items() if k[0] not in swapped}
+        same_mix = all(mix.get(k) == v for k, v in kept.items()) and bool(kept)
+        print(f"honest students' cell scores identical: sandbox on/off {'yes' if same_box else 'NO'}, "
+              f"with hostile mixed in {'yes' if same_mix else 'NO'}")
+        print(f"honest, no sandbox: {t_plain:.1f} s ({t_plain / args.n:.2f} s per submission)")
+        print(f"honest, sandboxed:  {t_honest:.1f} s ({t_honest / args.n:.2f} s per submission); "
+              f"sandbox overhead {100 * (t_honest / t_plain - 1):+.0f}%")
+        print(f"{len(HOSTILE)} of {args.n} hostile: {t_mixed:.1f} s "
+              f"({t_mixed / args.n:.2f} s per submission)")
+        print(f"hostile mix / honest class: {t_mixed / t_honest:.2f}")
+        if not (same_box and same_mix):
+            sys.exit(1)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
