@@ -29,6 +29,21 @@ def quiet_lab_settings(config_dir: Path) -> None:
         '{"fetchNews": "false", "checkForUpdates": false, "doNotDisturbMode": false}')
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below pid (Linux /proc), children first found first."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                kids = [int(k) for k in task.read_text().split()]
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
 @dataclass
 class StudentLab:
     """A JupyterLab server for one student: its own HOME, config and runtime dirs, loopback only."""
@@ -46,6 +61,10 @@ class StudentLab:
     @property
     def config_dir(self) -> Path:
         return self.home / ".jupyter"
+
+    @property
+    def log_path(self) -> Path:
+        return self.home / "jupyterlab.log"
 
     @property
     def url(self) -> str:
@@ -71,11 +90,9 @@ class StudentLab:
                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if os.geteuid() == 0:  # CI containers run as root
             cmd.append("--allow-root")
-        self.log_path = self.home / "jupyterlab.log"
-        log = open(self.log_path, "wb")
-        # Own session so stop() can signal the server and the kernels it started, nothing else.
-        self.proc = subprocess.Popen(cmd, cwd=self.work, env=self.env(), stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.work, env=self.env(), stdout=log,
+                                         stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -92,20 +109,23 @@ class StudentLab:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        pgid = os.getpgid(self.proc.pid)
-        os.killpg(pgid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        # Kernels share the session; make sure none outlive the server.
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        # Kernels run in sessions of their own (jupyter_client), so remember them by parentage
+        # before the server goes; SIGTERM makes the server shut them down itself.
+        children = _descendants(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        for pid in children:  # only if the server could not stop them
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def __enter__(self) -> "StudentLab":
         return self.start()
