@@ -5,7 +5,6 @@ submits in JupyterLab; the instructor collects and grades. Every step uses the r
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -129,24 +128,9 @@ def student_session(page: Page, lab: StudentLab, release_nb: Path,
     return run
 
 
-def course_has_verb(verb: str) -> bool:
-    """Whether `python -m course` offers ``verb`` (grade and report are built alongside this test)."""
-    usage = subprocess.run([sys.executable, "-m", "course", "-h"], cwd=REPO, env=nbgrader_env(),
-                           capture_output=True, text=True).stdout
-    choices = re.search(r"\{([\w,-]+)\}", usage)
-    return bool(choices) and verb in choices.group(1).split(",")
-
-
 def instructor_collect_and_grade(course: CourseDir, exchange: Path) -> list[str]:
-    """`python -m course collect` into submitted/, then grade; returns the collected students."""
+    """`python -m course collect` into submitted/, then `python -m course grade`; returns who was collected."""
     course_cli(course, "collect", ASSIGNMENT, "--exchange", str(exchange))
     generate(course, ASSIGNMENT)  # a fresh course copy has no gradebook: record the assignment's cells
-    if course_has_verb("grade"):
-        course_cli(course, "grade", ASSIGNMENT)
-    else:
-        # Fallback until the grade verb exists: nbgrader's own autograde.
-        cmd = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
-        done = subprocess.run(cmd, cwd=course.root, env=nbgrader_env(), capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"nbgrader autograde failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    course_cli(course, "grade", ASSIGNMENT)
     return sorted(p.parent.name for p in course.submitted.glob(f"*/{ASSIGNMENT}") if p.is_dir())

@@ -52,10 +52,8 @@ def shoot_notebook(out: Path):
     return hook
 
 
-def build_report(course: CourseDir) -> Path | None:
-    """`python -m course report` on the graded course; None while that verb does not exist yet."""
-    if not flow.course_has_verb("report"):
-        return None
+def build_report(course: CourseDir) -> Path:
+    """`python -m course report` on the graded course; returns the HTML page it wrote."""
     out = flow.course_cli(course, "report", ASSIGNMENT)
     return Path(re.search(r"wrote (\S+\.html)", out).group(1))
 
@@ -81,13 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         write_class(course, [s for s in default_roster() if not s.broken])
         flow.instructor_collect_and_grade(course, exchange)
         report = build_report(course)
-        if report is None:
-            print("no report page yet (python -m course report missing): skipped grading-report.png")
-        else:
-            page = browser.new_page(viewport=REPORT_VIEW)
-            page.goto(report.as_uri())
-            page.screenshot(path=str(args.out / "grading-report.png"))  # the top: tiles, scores, table
-            print(f"wrote {args.out / 'grading-report.png'} from {report}")
+        page = browser.new_page(viewport=REPORT_VIEW)
+        page.goto(report.as_uri())
+        page.screenshot(path=str(args.out / "grading-report.png"))  # the top: tiles, scores, table
+        print(f"wrote {args.out / 'grading-report.png'} from {report}")
         browser.close()
     return 0
 
