@@ -2,7 +2,7 @@
 # Debian packages the course needs beyond Python: bubblewrap (the grading sandbox) and Debian's
 # Chromium (the browser tests; Playwright never downloads a browser here). Idempotent.
 set -euo pipefail
-PACKAGES=(bubblewrap chromium fonts-dejavu-core)
+PACKAGES=(bubblewrap chromium fonts-liberation fonts-dejavu-core)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
