@@ -20,9 +20,13 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grade import grade
-    summary = grade(args.assignment, root=args.course, workers=args.workers,
-                    scheduler=args.scheduler, force=args.force, progress=not args.quiet)
+    from .grade import GradeRefused, grade
+    try:
+        summary = grade(args.assignment, root=args.course, workers=args.workers,
+                        scheduler=args.scheduler, force=args.force, progress=not args.quiet)
+    except GradeRefused as exc:
+        print(f"grade refused: {exc}", file=sys.stderr)
+        return 2
     print(summary.text())
     return 1 if summary.failed else 0
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters.base import NbGraderException
 
 from course import integrity, sandbox
 from course.paths import ASSIGNMENT, REPO, CourseDir
@@ -31,6 +32,10 @@ from course.writer import GradebookWriter, GradingError
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_FILES_BYTES = 20 * 2**20
+
+
+class GradeRefused(Exception):
+    """The run cannot start (no such assignment in the gradebook, another run in progress)."""
 
 
 @dataclass
@@ -165,6 +170,10 @@ class Grader:
         start = time.monotonic()
         summary = GradeSummary(self.assignment)
         with _exclusive(self.course.autograded / f".grade-{self.assignment}.lock"):
+            try:
+                self.writer.expected_notebooks()
+            except NbGraderException as exc:
+                raise GradeRefused(str(exc)) from None
             state, in_gb = self._load_state(), self._in_gradebook()
             todo = []
             for student in self.find_submissions():
@@ -175,9 +184,8 @@ class Grader:
                 else:
                     todo.append(student)
             if todo:
-                if not sandbox.available():
-                    print("WARNING: no sandbox available: student code runs with your own "
-                          "rights (see course/sandbox.py).", file=sys.stderr)
+                if not self.scheduler:
+                    sandbox.warn_if_unavailable()  # loud, once; Dask workers warn on their side
                 self._grade(todo, state, summary)
         summary.seconds = time.monotonic() - start
         summary.graded.sort()
@@ -192,8 +200,10 @@ class Grader:
                            else f"{self.workers} local worker(s)")
         bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="sub",
                    file=sys.stderr, disable=not self.progress, dynamic_ncols=True)
-        queue, in_flight, window = list(reversed(todo)), {}, 2 * self.workers
+        # Enough in flight to keep every slot busy while this process writes results.
+        queue, in_flight, window = list(reversed(todo)), {}, 2 * pool.slots
         execute_config = self.writer.execute_config()
+        aborted = True
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < window:
@@ -215,9 +225,10 @@ class Grader:
                     self._record(student, fut.result(), state, summary)
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
+            aborted = False
         finally:
             bar.close()
-            pool.close()
+            pool.close(abort=aborted)
 
     def _record(self, student: str, result: dict, state: dict, summary: GradeSummary) -> None:
         summary.timings[student] = result.get("seconds", 0.0)
@@ -270,7 +281,7 @@ class _exclusive:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.fh.close()
-            raise SystemExit(f"another `grade` run is using {self.path.parent}; wait for it")
+            raise GradeRefused(f"another `grade` run is using {self.path.parent}; wait for it")
 
     def __exit__(self, *exc):
         self.fh.close()

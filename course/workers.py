@@ -86,11 +86,15 @@ class WorkerProcess:
 
 
 _local = threading.local()
+_STOPPING = threading.Event()  # set on abort: no new workers, no retries
 
 
 def run_request(request: dict, limits: dict | None = None) -> dict:
     """Run one request on this thread's worker (started on first use). Used by both pools."""
     lim = sandbox.Limits(**(limits or {}))
+    if _STOPPING.is_set():
+        return {"id": request.get("id"), "notebooks": {}, "aborted": None,
+                "error": "grading was interrupted"}
     worker = getattr(_local, "worker", None)
     if worker is None or worker.limits != lim:
         if worker is not None:
@@ -98,7 +102,7 @@ def run_request(request: dict, limits: dict | None = None) -> dict:
         worker = _local.worker = WorkerProcess(lim)
         _ALL.append(worker)
     result = worker.run(request)
-    if (result.get("error") or "").startswith("grading worker"):
+    if (result.get("error") or "").startswith("grading worker") and not _STOPPING.is_set():
         result = worker.run(request)  # a crashed worker gets one fresh retry
     return result
 
@@ -115,7 +119,8 @@ class LocalPool:
     """N worker processes on this machine, each driven by one thread."""
 
     def __init__(self, workers: int, limits: sandbox.Limits):
-        self.limits = limits
+        self.limits, self.slots = limits, workers
+        _STOPPING.clear()
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="grade-worker")
         # Warm every worker now, while the main process sanitizes the first submissions.
         for _ in range(workers):
@@ -127,7 +132,10 @@ class LocalPool:
     def submit(self, request: dict) -> Future:
         return self._executor.submit(run_request, request, _asdict(self.limits))
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        if abort:  # Ctrl-C or an error: kill workers now rather than finish their notebooks
+            _STOPPING.set()
+            stop_all(grace_s=0)
         self._executor.shutdown(wait=True, cancel_futures=True)
         stop_all()
 
@@ -140,6 +148,7 @@ class DaskPool:
 
         self.limits = limits
         self.client = Client(address, timeout=30)
+        self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, request: dict) -> Future:
         fut = self.client.submit(run_request, request, _asdict(self.limits), pure=False,
@@ -148,7 +157,7 @@ class DaskPool:
         fut.add_done_callback(lambda f: _settle(out, f))
         return out
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self.client.close()
 
 

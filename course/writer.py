@@ -113,6 +113,7 @@ class GradebookWriter(Autograde):
             self.log = log
         self.autograde_preprocessors = [
             InjectOutputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors]
+        self._expected: list[str] | None = None
         self._sanitizer = NotebookExporter(parent=self, config=self.config)
         for pp in self.sanitize_preprocessors:
             self._sanitizer.register_preprocessor(pp)
@@ -122,14 +123,17 @@ class GradebookWriter(Autograde):
         return {name: getattr(ex, name) for name in EXECUTE_TRAITS if ex.has_trait(name)}
 
     def expected_notebooks(self) -> list[str]:
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            try:
-                return sorted(nb.name for nb in gb.find_assignment(
-                    self.coursedir.assignment_id).notebooks)
-            except MissingEntry:
-                raise NbGraderException(
-                    f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
-                    "run `python -m course release` (nbgrader generate_assignment) first")
+        """The assignment's notebooks per the gradebook (read once: opening it is not free)."""
+        if self._expected is None:
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                try:
+                    self._expected = sorted(nb.name for nb in gb.find_assignment(
+                        self.coursedir.assignment_id).notebooks)
+                except MissingEntry:
+                    raise NbGraderException(
+                        f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
+                        "run `python -m course release` (nbgrader generate_assignment) first")
+        return self._expected
 
     def submission_dir(self, student: str) -> Path:
         return Path(self._format_source(self.coursedir.assignment_id, student))
