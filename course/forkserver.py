@@ -212,8 +212,16 @@ class ForkServer:
         return json.loads(line)
 
     def spawn(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Fork a kernel; returns its pid once its sockets are bound."""
         reply = self._ask({"op": "spawn", "argv": argv, "cwd": cwd, "env": env,
                            "limits": asdict(self.limits)})
+        if not reply["ready"]:
+            try:
+                os.killpg(reply["pid"], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.status(reply["pid"])  # reap it
+            raise RuntimeError("the forked kernel failed to start")
         return reply["pid"]
 
     def status(self, pid: int) -> dict | None:
