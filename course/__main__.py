@@ -27,6 +27,10 @@ def _grade(args) -> int:
     except GradeRefused as exc:
         print(f"grade refused: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ngrade interrupted: what was graded is kept; run it again to grade the rest",
+              file=sys.stderr)
+        return 130
     print(summary.text())
     return 1 if summary.failed else 0
 

@@ -40,7 +40,8 @@ WARM_MODULES = (
     "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session", "zmq",
     "tornado.ioloop", "tornado.gen", "tornado.locks", "tornado.queues", "PIL.Image",
     "PIL.PngImagePlugin", "ipykernel.debugger", "sqlite3", "pdb", "IPython.extensions",
-    "http.server", "xmlrpc.client", "faulthandler", "encodings.idna",
+    "http.server", "xmlrpc.client", "faulthandler", "encodings.idna", "psutil", "runpy",
+    "resource",
 )
 
 
