@@ -131,6 +131,17 @@ class Guard:
             found.append(f"the check helper {name}() was replaced or altered")
         return found
 
+    def thread_scan(self) -> list[str]:
+        """Threads of the notebook still running: they could rewrite the test's outputs later."""
+        import threading
+
+        found = []
+        for t in threading.enumerate():
+            code = getattr(t, "_target", None) or type(t).run
+            if t.is_alive() and t is not threading.main_thread() and _foreign(code, self.roots):
+                found.append(f"a thread started by the notebook ({t.name}) was still running")
+        return found
+
     def eq_scan(self) -> list[str]:
         """Values produced during the cell whose == says yes to anything (nbgrader #1379)."""
         found = []
@@ -179,7 +190,7 @@ class Guard:
                 self.installed[name] = (obj, obj.__code__, glb, saved)
 
     def run(self, phase: str, nonce: str, helpers: str) -> None:
-        found = self.eq_scan() if phase == "after" else []
+        found = self.eq_scan() + self.thread_scan() if phase == "after" else []
         found += self.check_and_restore()
         if helpers:
             objects, glb = self.trusted_helpers(helpers)

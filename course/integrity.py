@@ -133,6 +133,21 @@ _SUSPECT_NAMES = {
     "_ih": "reads the input history (hidden test source)",
     "history_manager": "reads the input history (hidden test source)",
     MODULE_NAME: "touches the grader's guard",
+    "modules": "touches sys.modules",
+    "__import__": "imports through __import__",
+    "importlib": "uses importlib",
+    "getattr": "calls getattr()",
+    "exec": "calls exec()",
+    "eval": "calls eval()",
+    "compile": "calls compile()",
+    "clear_output": "clears cell outputs",
+    "threading": "starts threads",
+    "_thread": "starts threads",
+    "multiprocessing": "starts processes",
+    "subprocess": "runs programs",
+    "system": "runs shell commands (os.system)",
+    "fork": "forks processes",
+    "socket": "opens network sockets",
     "NBGRADER_EXECUTION": "behaves differently when graded (NBGRADER_EXECUTION)",
 }
 
@@ -164,6 +179,9 @@ def scan_source(nb, helper_names: set[str] | None = None) -> list[dict]:
                         reasons.append(_SUSPECT_NAMES[mod])
             if name in _SUSPECT_NAMES:
                 reasons.append(_SUSPECT_NAMES[name])
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and MODULE_NAME in node.value:
+                reasons.append(_SUSPECT_NAMES[MODULE_NAME])
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and name in helper_names:
                 reasons.append(f"redefines the check helper {name}()")
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \

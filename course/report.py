@@ -21,6 +21,7 @@ import nbformat
 import numpy as np
 
 from .export import ExerciseScore, StudentScores, exercise_scores
+from .integrity import load_flags, summarize
 from .paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
 PALETTE = {"primary": "#0077BB", "secondary": "#EE7733", "tertiary": "#009988",
@@ -175,7 +176,7 @@ def grading_failures(assignment: str, course: CourseDir) -> list[tuple[str, str]
 
 
 def render(assignment: str, rows: list[StudentScores], stats: list[ExerciseStats],
-           failures: list[tuple[str, str]]) -> str:
+           failures: list[tuple[str, str]], review: dict[str, list[dict]] | None = None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     scores = [r.score for r in rows]
@@ -188,6 +189,7 @@ def render(assignment: str, rows: list[StudentScores], stats: list[ExerciseStats
     }
     return env.get_template("report.html.j2").render(
         assignment=assignment, summary=summary, stats=stats, failures=failures, palette=PALETTE,
+        review=sorted((s, summarize(f)) for s, f in (review or {}).items()),
         figures=figures(rows, stats), generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
 
@@ -206,5 +208,6 @@ def report(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(),
     stats = exercise_stats(rows, failing_checks(assignment, course), exercise_titles(course, assignment))
     dest = Path(dest or course.root / "report" / f"{assignment}.html")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(render(assignment, rows, stats, failures))
+    review = load_flags(course.autograded, assignment)  # course.integrity's flags
+    dest.write_text(render(assignment, rows, stats, failures, review))
     return dest

@@ -99,6 +99,34 @@ async def do_execute(self, code, silent, *args, **kwargs):
 
 ipykernel.ipkernel.IPythonKernel.do_execute = do_execute
 """}, flag="error reporting was tampered", action="zeroed"),
+    code_case("cheat_thread_rewrites_outputs", base="blank", replace={1: """
+import threading, time
+from IPython.display import clear_output
+
+def embed(E, ids):
+    def later():
+        time.sleep(2)
+        clear_output()
+    threading.Thread(target=later, daemon=True).start()
+    return None
+"""}, flag="thread started by the notebook", action="zeroed"),
+    # The documented limit: code that rewrites the guard in its own process beats it, and is
+    # only flagged for review (static scan); it does get ex01's point here.
+    code_case("cheat_forges_the_guard", base="blank", tests={"ex01": 1.0}, replace={1: """
+import sys
+guard = sys.modules["__course_guard__"]
+
+def run(phase, nonce, helpers):
+    g = get_ipython().user_ns
+    for name in ("check_true", "check_close", "check_array"):
+        g[name] = lambda *args, **kwargs: None
+    raise RuntimeError(nonce + "[]")
+
+guard.run = run
+
+def embed(E, ids):
+    return None
+"""}, flag="touches the grader's guard", action="review"),
     code_case("cheat_print_hidden_tests", append={10: """
 def _leak():
     print(get_ipython().user_ns["_ih"][-1])

@@ -159,3 +159,14 @@ def test_flags_say_why_in_the_autograded_folder(graded):
     cell = next(c for c in graded.autograded("cheat_during_test").cells
                 if c.metadata.get("nbgrader", {}).get("grade_id") == "ex01_embed_tests")
     assert any(o.get("ename") == integrity.ENAME for o in cell.outputs)
+
+
+def test_the_report_lists_flagged_submissions_with_reasons(graded):
+    from course.report import report
+
+    html = report(ASSIGNMENT, graded.course).read_text()
+    section = html.split('id="integrity-flags"')[1].split("</section>")[0]
+    for student in ("cheat_during_test", "cheat_redefine_checks", "cheat_ipython_hooks"):
+        assert student in section
+    assert "compares equal to anything" in section
+    assert "correct_student" not in section
