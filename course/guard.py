@@ -26,7 +26,8 @@ SYS_HOOKS = ("excepthook", "displayhook", "stdout", "stderr")
 SHELL_LISTS = ("ast_transformers", "input_transformers_cleanup", "input_transformers_post")
 
 
-class GuardReport(Exception):
+class GuardReport(SystemExit):
+    """IPython shows a SystemExit as one line (no slow traceback formatting), still as an error."""
     pass
 
 
