@@ -106,6 +106,8 @@ class Grader:
             return f"missing notebook: no {want} in {rel}"
         for name in expected:
             path = folder / f"{name}.ipynb"
+            if path.is_symlink():
+                return f"{rel}/{path.name} is a symbolic link, not a notebook"
             if not path.exists():
                 continue
             size = path.stat().st_size
@@ -158,7 +160,8 @@ class Grader:
         files: dict[str, Path] = {}
         for base in (self.course.submission_dir(student, self.assignment),
                      self.course.source / self.assignment):
-            for path in (p for p in base.rglob("*") if p.is_file()):
+            # Never a symlink: it could point at any file the grader can read.
+            for path in (p for p in base.rglob("*") if p.is_file() and not p.is_symlink()):
                 if path.suffix != ".ipynb" and not path.name.startswith("."):
                     files[str(path.relative_to(base))] = path
         if sum(p.stat().st_size for p in files.values()) > MAX_FILES_BYTES:
