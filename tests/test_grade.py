@@ -68,7 +68,9 @@ def tree_digest(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*")):
         h.update(str(path.relative_to(folder)).encode())
-        if path.is_file():
+        if path.is_symlink():
+            h.update(os.readlink(path).encode())
+        elif path.is_file():
             h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -141,15 +143,19 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     renamed.mkdir(parents=True)
     nbformat.write(student_notebook(ALL), renamed / f"{NOTEBOOK} (1).ipynb")
     course.submission_dir("empty").mkdir(parents=True)
+    linked = course.submission_dir("linked")
+    linked.mkdir(parents=True)
+    (linked / f"{NOTEBOOK}.ipynb").symlink_to(course.gradebook)  # not the student's to read
     before = tree_digest(course.submitted)
 
     summary = grade(ASSIGNMENT, root=course.root, progress=False)
 
     assert summary.graded == ["ada"]
-    assert set(summary.failed) == {"bad_json", "renamed", "empty"}
+    assert set(summary.failed) == {"bad_json", "renamed", "empty", "linked"}
     assert f"{NOTEBOOK}.ipynb" in summary.failed["bad_json"] and "invalid" in summary.failed["bad_json"]
     assert "exercises (1).ipynb" in summary.failed["renamed"] and "wrong notebook name" in summary.failed["renamed"]
     assert "missing notebook" in summary.failed["empty"]
+    assert "symbolic link" in summary.failed["linked"]
     assert "FAILED bad_json" in summary.text()
     assert tree_digest(course.submitted) == before  # submitted/ is never modified
     assert set(s for s, _, _ in auto_scores(course)) == {"ada"}
