@@ -42,7 +42,7 @@ PASS_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED", "MPLBA
 
 @dataclass(frozen=True)
 class Limits:
-    cell_timeout_s: int = 30
+    # Per cell: nbgrader's own Execute.timeout (nbgrader_config.py; 30 s by default).
     notebook_timeout_s: int = 300
     memory_mb: int = 2048            # address space of each kernel process (RLIMIT_AS)
     max_procs: int = 64              # processes + threads of the kernel uid (RLIMIT_NPROC)

@@ -5,7 +5,8 @@ import os
 
 from cases import (Case, code_case, delete_answer, delete_test, duplicate_answer,
                    duplicate_test_at_end, edit_case, edit_helpers, edit_test, extra_files_case,
-                   huge_notebook, nbformat3, raw_case, reorder, split_answer)
+                   huge_notebook, nbformat3, raw_case, reorder, slow_cells_before_ex10,
+                   split_answer)
 
 import nbformat
 
@@ -193,6 +194,8 @@ except OSError as exc:
 """}),
     code_case("limit_os_exit", append={7: "import os\nos._exit(3)"}, cut="kernel died",
               tests={"ex07": 0.0, "ex08": 0.0, "ex09": 0.0, "ex10": 0.0}),
+    edit_case("limit_slow_notebook", slow_cells_before_ex10, cut="notebook exceeded",
+              tests={"ex10": 0.0}),
     code_case("limit_sys_exit", append={3: "import sys\nsys.exit('bye')"}),
     code_case("limit_output_flood", append={2: "for _ in range(400):\n    print('x' * 10_000)"},
               cut="output exceeded", tests={f"ex{n:02d}": 0.0 for n in range(2, 11)}),

@@ -24,7 +24,8 @@ from course.release import generate
 
 CASES = {case.student: case for case in ALL}
 needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
-LIMITS = sandbox.Limits(notebook_timeout_s=120, max_output_bytes=1_000_000)
+# Small enough for CI: 5 s per cell (nbgrader_config below), 40 s per notebook, 1 MB of output.
+LIMITS = sandbox.Limits(notebook_timeout_s=40, max_output_bytes=1_000_000)
 
 
 def tree_hash(root: Path) -> dict[str, str]:
