@@ -22,6 +22,21 @@ from course import sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 SLACK_S = 60  # beyond the notebook limit, before a silent worker is declared hung
+SCRATCH_PREFIX = "course-grade-"
+
+
+def sweep_scratch() -> None:
+    """Remove scratch folders of grading runs that no longer exist (e.g. after kill -9)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        try:
+            pid = int(folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue  # not ours
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, someone else's
 
 
 class WorkerProcess:
@@ -33,7 +48,8 @@ class WorkerProcess:
         self.scratch: Path | None = None
 
     def start(self) -> None:
-        self.scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        # The pid in the name lets a later run remove what a killed run left (sweep_scratch).
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         argv = [sys.executable, "-m", "course.worker", "--scratch", str(self.scratch)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
@@ -121,6 +137,7 @@ class LocalPool:
     def __init__(self, workers: int, limits: sandbox.Limits):
         self.limits, self.slots = limits, workers
         _STOPPING.clear()
+        sweep_scratch()
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="grade-worker")
         # Warm every worker now, while the main process sanitizes the first submissions.
         for _ in range(workers):
