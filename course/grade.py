@@ -212,6 +212,7 @@ class Grader:
                 while queue and len(in_flight) < window:
                     student = queue.pop()
                     try:
+                        digest = self.digest(student)  # what is graded, even if resubmitted now
                         texts = self.writer.prepare(student)
                         request = {"id": student, "notebooks": texts,
                                    "files": self._files(student), "execute": execute_config,
@@ -221,11 +222,11 @@ class Grader:
                         summary.failed[student] = str(exc)
                         bar.update()
                         continue
-                    in_flight[pool.submit(request)] = student
+                    in_flight[pool.submit(request)] = (student, digest)
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    student = in_flight.pop(fut)
-                    self._record(student, fut.result(), state, summary)
+                    student, digest = in_flight.pop(fut)
+                    self._record(student, digest, fut.result(), state, summary)
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
             aborted = False
@@ -233,7 +234,8 @@ class Grader:
             bar.close()
             pool.close(abort=aborted)
 
-    def _record(self, student: str, result: dict, state: dict, summary: GradeSummary) -> None:
+    def _record(self, student: str, digest: str, result: dict, state: dict,
+                summary: GradeSummary) -> None:
         summary.timings[student] = result.get("seconds", 0.0)
         if result.get("error"):
             summary.failed[student] = result["error"]
@@ -246,12 +248,12 @@ class Grader:
         except GradingError as exc:
             summary.failed[student] = str(exc)
             return
-        state[student] = {"sha256": self.digest(student),
+        flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
+        integrity.save_flags(self.course.autograded / student / self.assignment, flags)
+        state[student] = {"sha256": digest,
                           "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         self._save_state(state)
         summary.graded.append(student)
-        flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
-        integrity.save_flags(self.course.autograded / student / self.assignment, flags)
         if flags:
             summary.review[student] = integrity.summarize(flags)
         if result.get("aborted"):
