@@ -50,6 +50,7 @@ PROBE = textwrap.dedent("""
             n = 0
             while n < 500:
                 if os.fork() == 0:
+                    os.close(w)  # or the worker's read below waits for every sleeper
                     import time; time.sleep(30); os._exit(0)
                 n += 1
             return n
