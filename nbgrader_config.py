@@ -16,7 +16,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # nbgrader 0.9's default GenerateAssignment pipeline, with NameStubs right after ClearSolutions so
 # each stub's error names the function to write. (A broken config file is only logged by nbgrader,
-# so tests/test_release.py checks that the stubs really are named.)
+# so tests/test_notebooks.py checks that the regenerated release really names its stubs.)
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
