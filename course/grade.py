@@ -74,7 +74,7 @@ class Grader:
     def __init__(self, root: Path = REPO, assignment: str = ASSIGNMENT, *,
                  workers: int | None = None, scheduler: str | None = None, force: bool = False,
                  progress: bool = True, limits: sandbox.Limits | None = None,
-                 before_test_cell: str | None = None):
+                 before_test_cell: str | None = None, pool: "LocalPool | None" = None):
         self.course = CourseDir(Path(root).resolve())
         self.assignment = assignment
         self.workers = workers or os.cpu_count() or 1
@@ -86,6 +86,7 @@ class Grader:
         self.state_path = self.course.autograded / f".grade-state-{assignment}.json"
         self.log = _file_logger(self.course.autograded / f".grade-{assignment}.log")
         self.writer = GradebookWriter(self.course.root, assignment, log=self.log)
+        self.pool = pool  # already started by the caller (see start_workers), or made in _grade
 
     # --- what to grade -------------------------------------------------------------------
     def find_submissions(self) -> list[str]:
@@ -197,8 +198,8 @@ class Grader:
     def _grade(self, todo: list[str], state: dict, summary: GradeSummary) -> None:
         from tqdm import tqdm
 
-        pool = (DaskPool(self.scheduler, self.limits) if self.scheduler
-                else LocalPool(self.workers, self.limits))
+        pool = self.pool or (DaskPool(self.scheduler, self.limits) if self.scheduler
+                             else LocalPool(self.workers, self.limits))
         summary.workers = (f"dask cluster {self.scheduler}" if self.scheduler
                            else f"{self.workers} local worker(s)")
         bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="sub",
@@ -262,10 +263,18 @@ class Grader:
 
 def grade(assignment: str = ASSIGNMENT, *, root: Path | str = REPO, workers: int | None = None,
           scheduler: str | None = None, force: bool = False,
-          progress: bool = True) -> GradeSummary:
-    """Grade every submission of `assignment` under `root`/submitted; returns the summary."""
-    return Grader(Path(root), assignment, workers=workers, scheduler=scheduler, force=force,
-                  progress=progress).run()
+          progress: bool = True, pool: LocalPool | None = None) -> GradeSummary:
+    """Grade every submission of `assignment` under `root`/submitted; returns the summary.
+
+    pool: local workers already warming up (`course.workers.LocalPool`), or None to start them."""
+    grader = Grader(Path(root), assignment, workers=workers, scheduler=scheduler, force=force,
+                    progress=progress, pool=pool)
+    try:
+        return grader.run()
+    finally:
+        if pool is not None:
+            # When run() had nothing to grade the workers are still warming up: stop them now.
+            pool.close(abort=True)
 
 
 def _asdict(limits: sandbox.Limits) -> dict:

@@ -216,6 +216,9 @@ def hidden_lines(nb, min_len: int = 24) -> set[str]:
     return lines
 
 
+_BITMAPS = {"image/png", "image/jpeg", "image/gif"}
+
+
 def scan_outputs(nb) -> list[dict]:
     """Redact outputs that quote hidden test source; one review flag per affected cell."""
     secret = hidden_lines(nb)
@@ -225,16 +228,15 @@ def scan_outputs(nb) -> list[dict]:
             continue
         leaked = False
         for out in cell.get("outputs", []):
-            texts = [out.get("text", "")] if "text" in out else []
-            texts += [str(v) for v in out.get("data", {}).values()]
+            # One string per output, built once; base64 bitmaps are large and cannot quote text.
             # Not tracebacks: a failing hidden check's traceback quotes its own line, and
             # feedback (course.feedback) already hides those.
-            texts.append(out.get("evalue", ""))
-            if any(line in "".join(map(str, t)) for t in texts for line in secret):
+            blob = "\n".join([str(out.get("text", "")), str(out.get("evalue", ""))] +
+                              [str(v) for k, v in out.get("data", {}).items() if k not in _BITMAPS])
+            if any(line in blob for line in secret):
                 leaked = True
-                for key in ("text",):
-                    if key in out:
-                        out[key] = "[output removed: it quoted hidden test source]\n"
+                if "text" in out:
+                    out["text"] = "[output removed: it quoted hidden test source]\n"
                 if "data" in out:
                     out["data"] = {"text/plain": "[output removed: it quoted hidden test source]"}
                 if out.get("output_type") == "error":

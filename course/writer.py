@@ -31,6 +31,10 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from . import fastschema
+
+fastschema.install()
+
 # Execute's traits that change how cells run; sent to workers so they run cells identically.
 EXECUTE_TRAITS = ("timeout", "interrupt_on_timeout", "allow_errors", "raise_on_iopub_timeout",
                   "error_on_timeout", "extra_arguments", "iopub_timeout", "startup_timeout",
