@@ -22,7 +22,7 @@ system:
 release: setup
 	$(BIN)/python -m course release embedding_space_math
 
-demo: setup
+demo: release
 	$(BIN)/python -m course demo
 
 test: setup
