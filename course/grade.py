@@ -191,9 +191,22 @@ class Grader:
                 if not self.scheduler:
                     sandbox.warn_if_unavailable()  # loud, once; Dask workers warn on their side
                 self._grade(todo, state, summary)
+            self._save_failures(summary)
         summary.seconds = time.monotonic() - start
         summary.graded.sort()
         return summary
+
+    def _save_failures(self, summary: GradeSummary) -> None:
+        """Keep why each submission could not be graded, for `python -m course report`."""
+        path = self.course.autograded / f".grade-failures-{self.assignment}.json"
+        try:
+            record = json.loads(path.read_text())
+        except (FileNotFoundError, ValueError):
+            record = {}
+        for student in summary.graded + summary.up_to_date:
+            record.pop(student, None)
+        record.update(summary.failed)
+        path.write_text(json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False))
 
     def _grade(self, todo: list[str], state: dict, summary: GradeSummary) -> None:
         from tqdm import tqdm

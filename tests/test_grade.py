@@ -159,6 +159,14 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     assert "FAILED bad_json" in summary.text()
     assert tree_digest(course.submitted) == before  # submitted/ is never modified
     assert set(s for s, _, _ in auto_scores(course)) == {"ada"}
+    # The report shows the grader's reasons, and forgets one once it is fixed and graded.
+    from course.report import grading_failures
+    reasons = dict(grading_failures(ASSIGNMENT, course))
+    assert set(reasons) == {"bad_json", "renamed", "empty", "linked"}
+    assert reasons["renamed"] == summary.failed["renamed"]
+    (renamed / f"{NOTEBOOK} (1).ipynb").rename(renamed / f"{NOTEBOOK}.ipynb")
+    grade(ASSIGNMENT, root=course.root, progress=False)
+    assert "renamed" not in dict(grading_failures(ASSIGNMENT, course))
 
 
 def test_rerun_grades_only_changes_and_force_regrades_all(released, tmp_path):
