@@ -56,9 +56,10 @@ def scores(course: CourseDir) -> dict[tuple[str, str, str], float | None]:
     return {(s, nb, cell): score for s, nb, cell, score in rows}
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    """Wall seconds of one command; a failing command ends the benchmark with its output."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=env or nbgrader_env(), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

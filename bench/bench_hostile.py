@@ -11,18 +11,15 @@ cell scores in all three; the last line is the mixed class's time over the hones
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "adversarial")]
 
-from bench_grade import make_class, scores  # noqa: E402
+from bench_grade import make_class, scores, timed  # noqa: E402
 from catalog import ALL  # noqa: E402
 
 from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
@@ -34,13 +31,7 @@ HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_o
 def grade(course: CourseDir, workers: int | None, sandbox: bool) -> float:
     cmd = [sys.executable, "-m", "course", "--course", str(course.root), "grade", ASSIGNMENT,
            "--quiet", "--force"] + (["--workers", str(workers)] if workers else [])
-    env = dict(nbgrader_env(), COURSE_SANDBOX="on" if sandbox else "off")
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return seconds
+    return timed(cmd, REPO, dict(nbgrader_env(), COURSE_SANDBOX="on" if sandbox else "off"))
 
 
 def main() -> None:
