@@ -23,16 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from course import demo  # noqa: E402
-from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
+from course.paths import ASSIGNMENT, CourseDir, new_course  # noqa: E402
 from course.release import generate, nbgrader_env  # noqa: E402
 
 
 def make_class(root: Path, n: int) -> CourseDir:
-    root.mkdir(parents=True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    course = CourseDir(root)
+    course = new_course(root)
     generate(course, ASSIGNMENT)
     roster = [s for s in demo.default_roster() if not s.broken and not s.late]
     students = [demo.Student(f"{s.id}_{i:02d}", s.story, s.answers)

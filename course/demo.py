@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from . import misconceptions as mc
 from .export import StudentScores, export, exercise_scores
 from .feedback import generate_feedback
-from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
+from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from .release import generate, nbgrader_env
 from .report import report
 
@@ -106,11 +106,7 @@ def _fresh_course(root: Path) -> CourseDir:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     (root / MARKER).write_text("Made by `python -m course demo`; deleted and rebuilt by each run.\n")
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name, root / name)
-    config = (REPO / "nbgrader_config.py").read_text()
-    (root / "nbgrader_config.py").write_text(config + LATE_CONFIG)
-    return CourseDir(root)
+    return new_course(root, LATE_CONFIG)
 
 
 def _set_due_date(course: CourseDir, assignment: str) -> None:

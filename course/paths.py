@@ -56,3 +56,15 @@ class CourseDir:
     def autograded_notebook(self, student: str, assignment: str = ASSIGNMENT,
                             notebook: str = NOTEBOOK) -> Path:
         return self.autograded / student / assignment / f"{notebook}.ipynb"
+
+
+def new_course(root: Path, extra_config: str = "") -> CourseDir:
+    """A scratch course directory (demo, tests, benchmarks) holding this repository's source/,
+    release/ and nbgrader_config.py (plus extra_config appended), and no student work."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    for step in ("source", "release"):
+        shutil.copytree(REPO / step, root / step)
+    (root / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text() + extra_config)
+    return CourseDir(root)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -11,25 +10,16 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader import utils as nbg_utils
 
-from course.paths import REPO, CourseDir
+from course.paths import REPO, CourseDir, new_course
 
 # nbgrader's Gradebook shells out to `alembic`; make the venv's tools reachable however pytest was started.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ["PYTHONPATH"] = f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
 
 
-def make_course(root: Path) -> CourseDir:
-    """A course directory holding this repo's source/, release/ and config, and nothing else."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in ("source", "release"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    return CourseDir(root)
-
-
 @pytest.fixture
 def course_copy(tmp_path) -> CourseDir:
-    return make_course(tmp_path / "course")
+    return new_course(tmp_path / "course")
 
 
 def with_hidden_tests(nb, course: CourseDir = CourseDir()):

@@ -20,10 +20,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import make_course
 from course.grade import grade
 from course.misconceptions import student_notebook, write_submission
-from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
+from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from course.release import generate, nbgrader_env
 
 ALL = {n: "correct" for n in range(1, 11)}
@@ -37,7 +36,7 @@ CLASS = {
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory) -> CourseDir:
-    course = make_course(tmp_path_factory.mktemp("released") / "course")
+    course = new_course(tmp_path_factory.mktemp("released") / "course")
     generate(course, ASSIGNMENT)
     return course
 

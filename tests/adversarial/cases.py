@@ -9,7 +9,6 @@ submission tries to create or change; they must not exist (or be unchanged) afte
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 

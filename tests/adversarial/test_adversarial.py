@@ -6,7 +6,6 @@ graded once per module (about a minute on two cores); each test reads the outcom
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sqlite3
 from pathlib import Path
@@ -16,10 +15,9 @@ import pytest
 from catalog import ALL
 from nbgrader.api import Gradebook
 
-from conftest import make_course
 from course import integrity, sandbox
 from course.grade import Grader
-from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK
+from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
 from course.release import generate
 
 CASES = {case.student: case for case in ALL}
@@ -35,7 +33,7 @@ def tree_hash(root: Path) -> dict[str, str]:
 
 class Graded:
     def __init__(self, root: Path):
-        self.course = make_course(root)
+        self.course = new_course(root)
         with open(self.course.root / "nbgrader_config.py", "a") as fh:
             fh.write("\nc.Execute.timeout = 5  # the infinite loop case waits this long\n")
         generate(self.course, ASSIGNMENT)

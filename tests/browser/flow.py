@@ -5,7 +5,6 @@ submits in JupyterLab; the instructor collects and grades. Every step uses the r
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from playwright.sync_api import Locator, Page
 import jlab_ui as ui
 from course.exchange import write_student_config
 from course.misconceptions import MISCONCEPTIONS
-from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
+from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from course.release import generate, nbgrader_env
 from jlab_server import StudentLab
 
@@ -44,11 +43,7 @@ ANSWERS = (
 
 def course_copy(dest: Path) -> CourseDir:
     """A scratch course directory with the repo's source/, release/ and nbgrader_config.py."""
-    dest.mkdir(parents=True)
-    for step in ("source", "release"):
-        shutil.copytree(REPO / step, dest / step)
-    shutil.copy(REPO / "nbgrader_config.py", dest)
-    return CourseDir(dest)
+    return new_course(dest)
 
 
 def cell_index(notebook: Path) -> dict[str, int]:
