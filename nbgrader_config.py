@@ -22,7 +22,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "nbgrader.preprocessors.ClearSolutions",
-    "course.stubs.NameStubs",
+    "course.authoring.stubs.NameStubs",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from course import demo  # noqa: E402
 from course.paths import ASSIGNMENT, CourseDir, new_course  # noqa: E402
-from course.release import generate, nbgrader_env  # noqa: E402
+from course.authoring.release import generate, nbgrader_env  # noqa: E402
 
 
 def make_class(root: Path, n: int) -> CourseDir:

@@ -23,7 +23,7 @@ from bench_grade import make_class, scores, timed  # noqa: E402
 from catalog import ALL  # noqa: E402
 
 from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
-from course.release import nbgrader_env  # noqa: E402
+from course.authoring.release import nbgrader_env  # noqa: E402
 
 HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_os_exit")
 

@@ -9,7 +9,7 @@ from .paths import ASSIGNMENT, REPO, CourseDir
 
 
 def _release(args) -> int:
-    from .release import ReleaseRefused, release
+    from .authoring.release import ReleaseRefused, release
     try:
         path = release(args.assignment, CourseDir(args.course))
     except ReleaseRefused as exc:
@@ -46,20 +46,20 @@ def _grade(args) -> int:
 
 
 def _feedback(args) -> int:
-    from .feedback import generate_feedback
+    from .results.feedback import generate_feedback
     files = generate_feedback(args.assignment, CourseDir(args.course), student=args.student)
     print(f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)")
     return 0
 
 
 def _export(args) -> int:
-    from .export import export
+    from .results.export import export
     print("wrote " + " and ".join(str(p) for p in export(args.assignment, CourseDir(args.course))))
     return 0
 
 
 def _report(args) -> int:
-    from .report import report
+    from .results.report import report
     print(f"wrote {report(args.assignment, CourseDir(args.course))}")
     return 0
 

@@ -2,7 +2,7 @@
 
 The class lives in its own course directory (demo-class/, git-ignored) built from this repo's
 source/ and release/, so the demo never touches the real submitted/ or gradebook. Students are
-made by course.misconceptions: all correct, blank, late, one per planted misconception (everything
+made by course.authoring.misconceptions: all correct, blank, late, one per planted misconception (everything
 else correct, so each row shows exactly what that mistake costs) and a few mixes.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import misconceptions as mc
-from .export import StudentScores, export, exercise_scores
-from .feedback import generate_feedback
+from .authoring import misconceptions as mc
+from .results.export import StudentScores, export, exercise_scores
+from .results.feedback import generate_feedback
 from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
-from .release import generate, nbgrader_env
-from .report import report
+from .authoring.release import generate, nbgrader_env
+from .results.report import report
 
 DEMO_ROOT = REPO / "demo-class"
 MARKER = ".demo-class"          # only a directory carrying this file is ever wiped by the demo
@@ -92,7 +92,7 @@ class DemoResult:
                   f"Scores out of {top:g} (autograded points per exercise shown; written answers await formgrader).",
                   f"Class directory: {self.course.root}",
                   f"Report:          {self.report}",
-                  f"Feedback:        {self.course.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
+                  f"Feedback:        {self.course.results.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
                   f"({len(self.feedback)} files)",
                   f"Grades:          {self.grades_csv}",
                   f"Per exercise:    {self.exercise_csv}"]

@@ -230,7 +230,7 @@ def scan_outputs(nb) -> list[dict]:
         for out in cell.get("outputs", []):
             # One string per output, built once; base64 bitmaps are large and cannot quote text.
             # Not tracebacks: a failing hidden check's traceback quotes its own line, and
-            # feedback (course.feedback) already hides those.
+            # feedback (course.results.feedback) already hides those.
             blob = "\n".join([str(out.get("text", "")), str(out.get("evalue", ""))] +
                               [str(v) for k, v in out.get("data", {}).items() if k not in _BITMAPS])
             if any(line in blob for line in secret):

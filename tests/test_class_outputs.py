@@ -1,6 +1,6 @@
 """Feedback, CSV export and the class report, on one small class graded by plain `nbgrader autograde`.
 
-The class is built by course.demo (course.misconceptions students) in a temporary directory and
+The class is built by course.demo (course.authoring.misconceptions students) in a temporary directory and
 graded once for the whole module (~3 s per submission).
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
 from course.demo import Student, demo
-from course.export import ExerciseScore, StudentScores
-from course.feedback import hidden_lines
+from course.results.export import ExerciseScore, StudentScores
+from course.results.feedback import hidden_lines
 from course.paths import ASSIGNMENT
-from course.report import check_messages, exercise_stats, failing_checks, pearson
+from course.results.report import check_messages, exercise_stats, failing_checks, pearson
 
 CORRECT = {n: "correct" for n in range(1, 11)}
 ROSTER = [
@@ -79,13 +79,13 @@ def test_feedback_shows_no_hidden_test_source(graded):
         autograded = nbformat.read(course.autograded_notebook(student), as_version=4)
         plain = page_text(HTMLExporter().from_notebook_node(autograded)[0])
         assert {line for line in secret if line in plain} == secret
-        text = page_text((course.feedback / student / ASSIGNMENT / "exercises.html").read_text())
+        text = page_text((course.results.feedback / student / ASSIGNMENT / "exercises.html").read_text())
         leaked = sorted(line for line in secret if line in text)
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
 
 
 def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
-    text = page_text((graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
+    text = page_text((graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
     assert "FAIL - center leaves its input unchanged" in text
     assert "hint: X -= ... changes the caller's array; return X - mean instead" in text
     assert "AssertionError: center leaves its input unchanged" in text
@@ -99,10 +99,10 @@ def test_feedback_still_shows_grades_and_late_penalty(graded):
     with Gradebook(graded.course.db_url) as gb:
         fay = gb.find_submission(ASSIGNMENT, "fay_hidden")
         fay_score, fay_max = fay.score, fay.max_score
-    text = page_text((graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
+    text = page_text((graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
     assert f"Score: {fay_score:.1f} / {fay_max:.1f}" in text
     assert "Score: 0.0 / 2.0" in text and "Score: 2.0 / 2.0" in text  # ex05 lost, ex04 kept
-    late = page_text((graded.course.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text())
+    late = page_text((graded.course.results.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text())
     assert "Late submission penalty" in late
 
 
@@ -192,7 +192,7 @@ def test_check_messages_prefer_fail_lines_over_the_assertion():
 
 
 def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
-    from course.feedback import hide_hidden_tests
+    from course.results.feedback import hide_hidden_tests
     source = ('check_true(f(1) == 1, "visible check")\n### BEGIN HIDDEN TESTS\n'
               'secret_value = f(123456)\ncheck_true(secret_value == 7, "hidden check")\n### END HIDDEN TESTS')
     cell = nbformat.v4.new_code_cell(source, outputs=[
@@ -216,7 +216,7 @@ def test_cli_verbs_report_export_feedback(graded, capsys):
     assert graded.report.exists() and str(graded.report) in capsys.readouterr().out
     assert main(["--course", root, "export"]) == 0
     assert "grades_by_exercise.csv" in capsys.readouterr().out
-    one = graded.course.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
+    one = graded.course.results.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
     one.unlink()
     assert main(["--course", root, "feedback", "--student", "gus_alibi"]) == 0
     assert one.exists()

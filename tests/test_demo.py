@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from course import misconceptions as mc
+from course.authoring import misconceptions as mc
 from course.demo import MARKER, Student, default_roster, demo
 from course.paths import ASSIGNMENT, REPO
 

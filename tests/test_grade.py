@@ -21,9 +21,9 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.grade import grade
-from course.misconceptions import student_notebook, write_submission
+from course.authoring.misconceptions import student_notebook, write_submission
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
-from course.release import generate, nbgrader_env
+from course.authoring.release import generate, nbgrader_env
 
 ALL = {n: "correct" for n in range(1, 11)}
 CLASS = {
@@ -159,7 +159,7 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     assert tree_digest(course.submitted) == before  # submitted/ is never modified
     assert set(s for s, _, _ in auto_scores(course)) == {"ada"}
     # The report shows the grader's reasons, and forgets one once it is fixed and graded.
-    from course.report import grading_failures
+    from course.results.report import grading_failures
     reasons = dict(grading_failures(ASSIGNMENT, course))
     assert set(reasons) == {"bad_json", "renamed", "empty", "linked"}
     assert reasons["renamed"] == summary.failed["renamed"]

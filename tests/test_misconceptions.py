@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.misconceptions import MISCONCEPTIONS, all_correct, student_notebook
+from course.authoring.misconceptions import MISCONCEPTIONS, all_correct, student_notebook
 
 from conftest import execute_and_score
 

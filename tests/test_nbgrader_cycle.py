@@ -7,8 +7,8 @@ import sys
 
 from nbgrader.api import Gradebook
 
-from course.misconceptions import student_notebook, write_submission
-from course.release import generate, nbgrader_env
+from course.authoring.misconceptions import student_notebook, write_submission
+from course.authoring.release import generate, nbgrader_env
 
 PARTIAL = {n: "correct" for n in range(1, 6)}  # exercises 1-5 right, 6-10 blank
 

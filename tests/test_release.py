@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from course.paths import REPO, CourseDir
-from course.release import ReleaseRefused, check_no_leaks, release
+from course.authoring.release import ReleaseRefused, check_no_leaks, release
 
 VOLATILE = ("execution", "collapsed", "scrolled")
 

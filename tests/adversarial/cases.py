@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from course import misconceptions as mc
+from course.authoring import misconceptions as mc
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
 TEST_POINTS = {f"ex{n:02d}": p for n, p in enumerate([1, 1, 1, 2, 2, 2, 2, 3, 3, 3], start=1)}

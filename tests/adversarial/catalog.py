@@ -10,7 +10,7 @@ from cases import (Case, code_case, delete_answer, delete_test, duplicate_answer
 
 import nbformat
 
-from course.misconceptions import all_correct
+from course.authoring.misconceptions import all_correct
 
 CHEATS = [
     code_case("cheat_redefine_checks", base="blank", replace={1: """

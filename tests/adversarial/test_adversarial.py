@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook
 from course import integrity, sandbox
 from course.grade import Grader
 from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
-from course.release import generate
+from course.authoring.release import generate
 
 CASES = {case.student: case for case in ALL}
 needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
@@ -161,7 +161,7 @@ def test_flags_say_why_in_the_autograded_folder(graded):
 
 
 def test_the_report_lists_flagged_submissions_with_reasons(graded):
-    from course.report import report
+    from course.results.report import report
 
     html = report(ASSIGNMENT, graded.course).read_text()
     section = html.split('id="integrity-flags"')[1].split("</section>")[0]

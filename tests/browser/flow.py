@@ -16,9 +16,9 @@ from playwright.sync_api import Locator, Page
 
 import jlab_ui as ui
 from course.exchange import write_student_config
-from course.misconceptions import MISCONCEPTIONS
+from course.authoring.misconceptions import MISCONCEPTIONS
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
-from course.release import generate, nbgrader_env
+from course.authoring.release import generate, nbgrader_env
 from jlab_server import StudentLab
 
 STUDENT = "student01"

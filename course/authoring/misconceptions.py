@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import CourseDir
+from ..paths import CourseDir
 
 _SOLUTION = re.compile(r"([ \t]*)### BEGIN SOLUTION\n(.*?)\n[ \t]*### END SOLUTION", re.S)
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)

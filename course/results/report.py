@@ -21,8 +21,8 @@ import nbformat
 import numpy as np
 
 from .export import ExerciseScore, StudentScores, exercise_scores
-from .integrity import load_flags, summarize
-from .paths import ASSIGNMENT, NOTEBOOK, CourseDir
+from ..integrity import load_flags, summarize
+from ..paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
 PALETTE = {"primary": "#0077BB", "secondary": "#EE7733", "tertiary": "#009988",
            "error": "#CC3311", "neutral": "#555555", "highlight": "#EE3377"}
@@ -177,7 +177,7 @@ def grading_failures(assignment: str, course: CourseDir) -> list[tuple[str, str]
 
 def render(assignment: str, rows: list[StudentScores], stats: list[ExerciseStats],
            failures: list[tuple[str, str]], review: dict[str, list[dict]] | None = None) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent.parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     scores = [r.score for r in rows]
     summary = {

@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 
-from .paths import ASSIGNMENT, CourseDir
+from ..paths import ASSIGNMENT, CourseDir
 
 EXERCISE = re.compile(r"^(ex\d\d)_")
 

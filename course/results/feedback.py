@@ -19,7 +19,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreproce
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .paths import ASSIGNMENT, CourseDir
+from ..paths import ASSIGNMENT, CourseDir
 
 
 class FeedbackFailed(Exception):
@@ -98,5 +98,5 @@ def generate_feedback(assignment: str = ASSIGNMENT, course: CourseDir = CourseDi
     if not result.get("success"):
         raise FeedbackFailed(f"nbgrader generate_feedback failed:\n{result.get('error') or ''}\n"
                              f"{result.get('log') or ''}")
-    students = [student] if student else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
-    return sorted(f for s in students for f in (course.feedback / s / assignment).glob("*.html"))
+    students = [student] if student else sorted(p.name for p in course.results.feedback.iterdir() if p.is_dir())
+    return sorted(f for s in students for f in (course.results.feedback / s / assignment).glob("*.html"))

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.validator import Validator
 
-from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
+from ..paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
            "BEGIN MARK SCHEME", "END MARK SCHEME")
