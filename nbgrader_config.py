@@ -1,4 +1,5 @@
 """nbgrader configuration for the Math for LLMs course (read by every nbgrader command run here)."""
+
 import os
 import sys
 

@@ -8,6 +8,7 @@ score, and prints seconds per submission for both; the last line is the ratio.
 
     python bench/bench_grade.py [--n 40] [--workers N] [--keep]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,16 +24,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from course import demo  # noqa: E402
-from course.paths import ASSIGNMENT, CourseDir, new_course  # noqa: E402
 from course.authoring.release import generate, nbgrader_env  # noqa: E402
+from course.paths import ASSIGNMENT, CourseDir, new_course  # noqa: E402
 
 
 def make_class(root: Path, n: int) -> CourseDir:
     course = new_course(root)
     generate(course, ASSIGNMENT)
     roster = [s for s in demo.default_roster() if not s.broken and not s.late]
-    students = [demo.Student(f"{s.id}_{i:02d}", s.story, s.answers)
-                for i, s in zip(range(n), (roster * (n // len(roster) + 1)))]
+    students = [
+        demo.Student(f"{s.id}_{i:02d}", s.story, s.answers)
+        for i, s in zip(range(n), (roster * (n // len(roster) + 1)))
+    ]
     demo.write_class(course, students)
     return course
 
@@ -65,7 +68,9 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=40, help="submissions in the class (default 40)")
-    parser.add_argument("--workers", type=int, default=None, help="course grade workers (default: cores)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="course grade workers (default: cores)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary course directories")
     args = parser.parse_args()
 
@@ -73,15 +78,24 @@ def main() -> None:
     try:
         print(f"building a class of {args.n} submissions in {tmp} ...", flush=True)
         base = make_class(tmp / "base", args.n)
-        serial, parallel = (CourseDir(Path(shutil.copytree(base.root, tmp / name)))
-                            for name in ("nbgrader", "course"))
+        serial, parallel = (
+            CourseDir(Path(shutil.copytree(base.root, tmp / name)))
+            for name in ("nbgrader", "course")
+        )
 
         print("grading with nbgrader autograde (serial) ...", flush=True)
-        t_nbgrader = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-                           serial.root)
+        t_nbgrader = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], serial.root)
         print("grading with python -m course grade ...", flush=True)
-        cmd = [sys.executable, "-m", "course", "--course", str(parallel.root), "grade",
-               ASSIGNMENT, "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "course",
+            "--course",
+            str(parallel.root),
+            "grade",
+            ASSIGNMENT,
+            "--quiet",
+        ]
         if args.workers:
             cmd += ["--workers", str(args.workers)]
         t_course = timed(cmd, REPO)
@@ -89,12 +103,18 @@ def main() -> None:
         want, got = scores(serial), scores(parallel)
         differ = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
         students = {k[0] for k in want}
-        print(f"cells compared: {len(want)} over {len(students)} submissions; "
-              f"identical: {'yes' if not differ and want else 'NO'}")
+        print(
+            f"cells compared: {len(want)} over {len(students)} submissions; "
+            f"identical: {'yes' if not differ and want else 'NO'}"
+        )
         for key in differ[:20]:
             print(f"  DIFFERENT {key}: nbgrader {want.get(key)} vs course {got.get(key)}")
-        print(f"nbgrader autograde: {t_nbgrader:.1f} s total, {t_nbgrader / args.n:.2f} s per submission")
-        print(f"course grade:       {t_course:.1f} s total, {t_course / args.n:.2f} s per submission")
+        print(
+            f"nbgrader autograde: {t_nbgrader:.1f} s total, {t_nbgrader / args.n:.2f} s per submission"
+        )
+        print(
+            f"course grade:       {t_course:.1f} s total, {t_course / args.n:.2f} s per submission"
+        )
         print(f"speedup: {t_nbgrader / t_course:.1f}x")
         if differ or not want:
             sys.exit(1)

@@ -8,6 +8,7 @@ cell scores in all three; the last line is the mixed class's time over the hones
 
     python bench/bench_hostile.py [--n 20] [--workers N] [--repeat 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,24 @@ sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "adversaria
 from bench_grade import make_class, scores, timed  # noqa: E402
 from catalog import ALL  # noqa: E402
 
-from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
 from course.authoring.release import nbgrader_env  # noqa: E402
+from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
 
 HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_os_exit")
 
 
 def grade(course: CourseDir, workers: int | None, sandbox: bool) -> float:
-    cmd = [sys.executable, "-m", "course", "--course", str(course.root), "grade", ASSIGNMENT,
-           "--quiet", "--force"] + (["--workers", str(workers)] if workers else [])
+    cmd = [
+        sys.executable,
+        "-m",
+        "course",
+        "--course",
+        str(course.root),
+        "grade",
+        ASSIGNMENT,
+        "--quiet",
+        "--force",
+    ] + (["--workers", str(workers)] if workers else [])
     return timed(cmd, REPO, dict(nbgrader_env(), COURSE_SANDBOX="on" if sandbox else "off"))
 
 
@@ -44,9 +54,10 @@ def main() -> None:
     try:
         print(f"building a class of {args.n} in {tmp} ...", flush=True)
         honest = make_class(tmp / "honest", args.n)
-        plain, mixed = (CourseDir(Path(shutil.copytree(honest.root, tmp / n)))
-                        for n in ("plain", "mixed"))
-        swapped = sorted(p.name for p in mixed.submitted.iterdir())[:len(HOSTILE)]
+        plain, mixed = (
+            CourseDir(Path(shutil.copytree(honest.root, tmp / n))) for n in ("plain", "mixed")
+        )
+        swapped = sorted(p.name for p in mixed.submitted.iterdir())[: len(HOSTILE)]
         for student in swapped:
             shutil.rmtree(mixed.submitted / student)
         for case in (c for c in ALL if c.student in HOSTILE):
@@ -58,21 +69,29 @@ def main() -> None:
             runs["plain"].append(grade(plain, args.workers, sandbox=False))
             runs["honest"].append(grade(honest, args.workers, sandbox=True))
             runs["mixed"].append(grade(mixed, args.workers, sandbox=True))
-        print("runs (s): " + "; ".join(f"{k} {', '.join(f'{t:.1f}' for t in v)}"
-                                       for k, v in runs.items()))
+        print(
+            "runs (s): "
+            + "; ".join(f"{k} {', '.join(f'{t:.1f}' for t in v)}" for k, v in runs.items())
+        )
         t_plain, t_honest, t_mixed = (min(runs[k]) for k in ("plain", "honest", "mixed"))
 
         base, boxed, mix = scores(plain), scores(honest), scores(mixed)
         same_box = base == boxed and bool(base)
         kept = {k: v for k, v in boxed.items() if k[0] not in swapped}
         same_mix = all(mix.get(k) == v for k, v in kept.items()) and bool(kept)
-        print(f"honest students' cell scores identical: sandbox on/off {'yes' if same_box else 'NO'}, "
-              f"with hostile mixed in {'yes' if same_mix else 'NO'}")
+        print(
+            f"honest students' cell scores identical: sandbox on/off {'yes' if same_box else 'NO'}, "
+            f"with hostile mixed in {'yes' if same_mix else 'NO'}"
+        )
         print(f"honest, no sandbox: {t_plain:.1f} s ({t_plain / args.n:.2f} s per submission)")
-        print(f"honest, sandboxed:  {t_honest:.1f} s ({t_honest / args.n:.2f} s per submission); "
-              f"sandbox overhead {100 * (t_honest / t_plain - 1):+.0f}%")
-        print(f"{len(HOSTILE)} of {args.n} hostile: {t_mixed:.1f} s "
-              f"({t_mixed / args.n:.2f} s per submission)")
+        print(
+            f"honest, sandboxed:  {t_honest:.1f} s ({t_honest / args.n:.2f} s per submission); "
+            f"sandbox overhead {100 * (t_honest / t_plain - 1):+.0f}%"
+        )
+        print(
+            f"{len(HOSTILE)} of {args.n} hostile: {t_mixed:.1f} s "
+            f"({t_mixed / args.n:.2f} s per submission)"
+        )
         print(f"hostile mix / honest class: {t_mixed / t_honest:.2f}")
         if not (same_box and same_mix):
             sys.exit(1)

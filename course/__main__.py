@@ -1,4 +1,5 @@
 """`python -m course <verb>`: argument parsing only; each verb calls one function."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ from .paths import ASSIGNMENT, REPO, CourseDir
 
 def _release(args) -> int:
     from .authoring.release import ReleaseRefused, release
+
     try:
         path = release(args.assignment, CourseDir(args.course))
     except ReleaseRefused as exc:
@@ -28,18 +30,28 @@ def _grade(args) -> int:
 
         from .sandbox import Limits
         from .workers import LocalPool
+
         pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
     from .grade import GradeRefused, grade
+
     try:
-        summary = grade(args.assignment, root=args.course, workers=args.workers,
-                        scheduler=args.scheduler, force=args.force, progress=not args.quiet,
-                        pool=pool)
+        summary = grade(
+            args.assignment,
+            root=args.course,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            force=args.force,
+            progress=not args.quiet,
+            pool=pool,
+        )
     except GradeRefused as exc:
         print(f"grade refused: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ngrade interrupted: what was graded is kept; run it again to grade the rest",
-              file=sys.stderr)
+        print(
+            "\ngrade interrupted: what was graded is kept; run it again to grade the rest",
+            file=sys.stderr,
+        )
         return 130
     print(summary.text())
     return 1 if summary.failed else 0
@@ -47,33 +59,42 @@ def _grade(args) -> int:
 
 def _feedback(args) -> int:
     from .results.feedback import generate_feedback
+
     files = generate_feedback(args.assignment, CourseDir(args.course), student=args.student)
-    print(f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)")
+    print(
+        f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)"
+    )
     return 0
 
 
 def _export(args) -> int:
     from .results.export import export
+
     print("wrote " + " and ".join(str(p) for p in export(args.assignment, CourseDir(args.course))))
     return 0
 
 
 def _report(args) -> int:
     from .results.report import report
+
     print(f"wrote {report(args.assignment, CourseDir(args.course))}")
     return 0
 
 
 def _demo(args) -> int:
     from .demo import demo
+
     print(demo(args.root, workers=args.workers, grader=args.grader).summary())
     return 0
 
 
 def _publish(args) -> int:
     from .exchange import ExchangeCommandError, release_to_exchange
+
     try:
-        path = release_to_exchange(CourseDir(args.course), args.exchange, args.assignment, force=args.force)
+        path = release_to_exchange(
+            CourseDir(args.course), args.exchange, args.assignment, force=args.force
+        )
     except ExchangeCommandError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -83,38 +104,54 @@ def _publish(args) -> int:
 
 def _collect(args) -> int:
     from .exchange import ExchangeCommandError, collect
+
     try:
         students = collect(CourseDir(args.course), args.exchange, args.assignment)
     except ExchangeCommandError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"submitted/ holds {len(students)} submission(s) of {args.assignment}"
-          + (f": {', '.join(students)}" if students else ""))
+    print(
+        f"submitted/ holds {len(students)} submission(s) of {args.assignment}"
+        + (f": {', '.join(students)}" if students else "")
+    )
     return 0
 
 
 def _student_setup(args) -> int:
     from .exchange import write_student_config
+
     print(f"wrote {write_student_config(args.config_dir, args.exchange, args.student)}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course", description="Math for LLMs course tooling")
-    parser.add_argument("--course", type=Path, default=REPO,
-                        help="course directory (default: this repository)")
+    parser = argparse.ArgumentParser(
+        prog="python -m course", description="Math for LLMs course tooling"
+    )
+    parser.add_argument(
+        "--course", type=Path, default=REPO, help="course directory (default: this repository)"
+    )
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     p = verbs.add_parser("release", help="regenerate the student release from source/, with gates")
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.set_defaults(run=_release)
 
-    p = verbs.add_parser("grade", help="autograde every submission in parallel into nbgrader's gradebook "
-                         "(resumable; exit status 1 if a submission could not be graded)")
+    p = verbs.add_parser(
+        "grade",
+        help="autograde every submission in parallel into nbgrader's gradebook "
+        "(resumable; exit status 1 if a submission could not be graded)",
+    )
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
-    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this dask.distributed scheduler instead")
-    p.add_argument("--force", action="store_true", help="regrade all, also those graded and unchanged since")
+    p.add_argument(
+        "--workers", type=int, default=None, help="parallel workers (default: all cores)"
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on this dask.distributed scheduler instead"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="regrade all, also those graded and unchanged since"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_grade)
 
@@ -123,40 +160,71 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--student", help="only this student")
     p.set_defaults(run=_feedback)
 
-    p = verbs.add_parser("export", help="grades.csv (nbgrader's columns) and grades_by_exercise.csv")
+    p = verbs.add_parser(
+        "export", help="grades.csv (nbgrader's columns) and grades_by_exercise.csv"
+    )
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.set_defaults(run=_export)
 
-    p = verbs.add_parser("report", help="HTML class report: score distribution, per-exercise analytics")
+    p = verbs.add_parser(
+        "report", help="HTML class report: score distribution, per-exercise analytics"
+    )
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.set_defaults(run=_report)
 
     p = verbs.add_parser("demo", help="build, grade and report a synthetic class in demo-class/")
-    p.add_argument("--root", type=Path, default=REPO / "demo-class", help="where to build it (rebuilt each run)")
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=REPO / "demo-class",
+        help="where to build it (rebuilt each run)",
+    )
     p.add_argument("--workers", type=int, default=None, help="grading workers (default: all cores)")
-    p.add_argument("--grader", choices=["course", "nbgrader"], default="course",
-                   help="course: `python -m course grade` (parallel); nbgrader: plain `nbgrader autograde`")
+    p.add_argument(
+        "--grader",
+        choices=["course", "nbgrader"],
+        default="course",
+        help="course: `python -m course grade` (parallel); nbgrader: plain `nbgrader autograde`",
+    )
     p.set_defaults(run=_demo)
 
-    from .exchange import DEFAULT_EXCHANGE
     from jupyter_core.paths import jupyter_config_dir
-    exchange = dict(type=Path, default=DEFAULT_EXCHANGE, help=f"nbgrader exchange directory (default {DEFAULT_EXCHANGE})")
-    p = verbs.add_parser("publish", help="nbgrader release_assignment: put release/ASSIGNMENT on the exchange")
+
+    from .exchange import DEFAULT_EXCHANGE
+
+    exchange = dict(
+        type=Path,
+        default=DEFAULT_EXCHANGE,
+        help=f"nbgrader exchange directory (default {DEFAULT_EXCHANGE})",
+    )
+    p = verbs.add_parser(
+        "publish", help="nbgrader release_assignment: put release/ASSIGNMENT on the exchange"
+    )
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.add_argument("--exchange", **exchange)
     p.add_argument("--force", action="store_true", help="replace an already published version")
     p.set_defaults(run=_publish)
 
-    p = verbs.add_parser("collect", help="nbgrader collect: copy the newest submissions into submitted/")
+    p = verbs.add_parser(
+        "collect", help="nbgrader collect: copy the newest submissions into submitted/"
+    )
     p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
     p.add_argument("--exchange", **exchange)
     p.set_defaults(run=_collect)
 
-    p = verbs.add_parser("student-setup", help="configure a student's JupyterLab for this course's exchange")
+    p = verbs.add_parser(
+        "student-setup", help="configure a student's JupyterLab for this course's exchange"
+    )
     p.add_argument("--exchange", **exchange)
-    p.add_argument("--config-dir", type=Path, default=Path(jupyter_config_dir()),
-                   help="Jupyter config dir to write (default: yours, usually ~/.jupyter)")
-    p.add_argument("--student", help="student id, only when students share one login (default: login name)")
+    p.add_argument(
+        "--config-dir",
+        type=Path,
+        default=Path(jupyter_config_dir()),
+        help="Jupyter config dir to write (default: yours, usually ~/.jupyter)",
+    )
+    p.add_argument(
+        "--student", help="student id, only when students share one login (default: login name)"
+    )
     p.set_defaults(run=_student_setup)
 
     args = parser.parse_args(argv)

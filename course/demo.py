@@ -5,30 +5,33 @@ source/ and release/, so the demo never touches the real submitted/ or gradebook
 made by course.authoring.misconceptions: all correct, blank, late, one per planted misconception (everything
 else correct, so each row shows exactly what that mistake costs) and a few mixes.
 """
+
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
 from .authoring import misconceptions as mc
-from .results.export import StudentScores, export, exercise_scores
-from .results.feedback import generate_feedback
-from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from .authoring.release import generate, nbgrader_env
+from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
+from .results.export import StudentScores, exercise_scores, export
+from .results.feedback import generate_feedback
 from .results.report import report
 
 DEMO_ROOT = REPO / "demo-class"
-MARKER = ".demo-class"          # only a directory carrying this file is ever wiped by the demo
-DUE = datetime(2026, 3, 2, 23, 59, tzinfo=timezone.utc)
+MARKER = ".demo-class"  # only a directory carrying this file is ever wiped by the demo
+DUE = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
 # nbgrader's own late-penalty plugin; "zero" is the strictest of its built-in rules.
-LATE_CONFIG = '\n# Demo class only: a late submission scores zero (nbgrader\'s built-in rule).\n' \
-              'c.LateSubmissionPlugin.penalty_method = "zero"\n'
+LATE_CONFIG = (
+    "\n# Demo class only: a late submission scores zero (nbgrader's built-in rule).\n"
+    'c.LateSubmissionPlugin.penalty_method = "zero"\n'
+)
 
 ALL = range(1, 11)
 
@@ -36,10 +39,10 @@ ALL = range(1, 11)
 @dataclass(frozen=True)
 class Student:
     id: str
-    story: str                      # one line for the grade table
+    story: str  # one line for the grade table
     answers: dict[int, str] = field(default_factory=dict)
     late: bool = False
-    broken: bool = False            # not a notebook at all: the grader must skip it with a reason
+    broken: bool = False  # not a notebook at all: the grader must skip it with a reason
 
 
 def default_roster() -> list[Student]:
@@ -50,15 +53,32 @@ def default_roster() -> list[Student]:
         Student("cal_late", "every exercise correct, two days late", correct, late=True),
     ]
     for key, wrong in mc.MISCONCEPTIONS.items():
-        roster.append(Student(f"m_{key}", f"ex{wrong.exercise:02d}: {wrong.why}",
-                              {**correct, wrong.exercise: key}))
+        roster.append(
+            Student(
+                f"m_{key}", f"ex{wrong.exercise:02d}: {wrong.why}", {**correct, wrong.exercise: key}
+            )
+        )
     roster += [
-        Student("dee_half", "exercises 1-5 correct, 6-10 blank", {n: "correct" for n in range(1, 6)}),
-        Student("eve_mixed", "three misconceptions, two blanks",
-                {**correct, 3: "cosine_unnormalised", 7: "sin_cos_swapped", 9: "alibi_symmetric",
-                 8: "blank", 10: "blank"}),
-        Student("fay_hidden", "passes every visible check, fails two hidden ones",
-                {**correct, 5: "center_in_place", 8: "rope_exponent_k"}),
+        Student(
+            "dee_half", "exercises 1-5 correct, 6-10 blank", {n: "correct" for n in range(1, 6)}
+        ),
+        Student(
+            "eve_mixed",
+            "three misconceptions, two blanks",
+            {
+                **correct,
+                3: "cosine_unnormalised",
+                7: "sin_cos_swapped",
+                9: "alibi_symmetric",
+                8: "blank",
+                10: "blank",
+            },
+        ),
+        Student(
+            "fay_hidden",
+            "passes every visible check, fails two hidden ones",
+            {**correct, 5: "center_in_place", 8: "rope_exponent_k"},
+        ),
         Student("zed_broken", "notebook is not valid JSON", broken=True),
     ]
     return roster
@@ -78,34 +98,46 @@ class DemoResult:
     def summary(self) -> str:
         stories = {s.id: s.story for s in self.roster}
         exercises = sorted({e for r in self.scores for e in r.exercises})
-        lines = [f"{'student':<26} {'score':>6} {'late':>5}  {' '.join(e[2:] for e in exercises)}  story",
-                 "-" * 100]
+        lines = [
+            f"{'student':<26} {'score':>6} {'late':>5}  {' '.join(e[2:] for e in exercises)}  story",
+            "-" * 100,
+        ]
         for r in self.scores:
-            per_ex = " ".join(f"{r.exercises[e].tests:>2g}" if e in r.exercises else " -" for e in exercises)
+            per_ex = " ".join(
+                f"{r.exercises[e].tests:>2g}" if e in r.exercises else " -" for e in exercises
+            )
             late = f"-{r.late_penalty:g}" if r.late_penalty else ""
-            lines.append(f"{r.student_id:<26} {r.score:>6g} {late:>5}  {per_ex}  {stories.get(r.student_id, '')}")
+            lines.append(
+                f"{r.student_id:<26} {r.score:>6g} {late:>5}  {per_ex}  {stories.get(r.student_id, '')}"
+            )
         for student, reason in self.failures:
             reason = reason if len(reason) <= 90 else reason[:87] + "..."
             lines.append(f"{student:<26} {'—':>6} {'':>5}  not graded: {reason}")
         top = max((r.max_score for r in self.scores), default=0)
-        lines += ["-" * 100,
-                  f"Scores out of {top:g} (autograded points per exercise shown; written answers await formgrader).",
-                  f"Class directory: {self.course.root}",
-                  f"Report:          {self.report}",
-                  f"Feedback:        {self.course.results.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
-                  f"({len(self.feedback)} files)",
-                  f"Grades:          {self.grades_csv}",
-                  f"Per exercise:    {self.exercise_csv}"]
+        lines += [
+            "-" * 100,
+            f"Scores out of {top:g} (autograded points per exercise shown; written answers await formgrader).",
+            f"Class directory: {self.course.root}",
+            f"Report:          {self.report}",
+            f"Feedback:        {self.course.results.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
+            f"({len(self.feedback)} files)",
+            f"Grades:          {self.grades_csv}",
+            f"Per exercise:    {self.exercise_csv}",
+        ]
         return "\n".join(lines)
 
 
 def _fresh_course(root: Path) -> CourseDir:
     if root.exists():
         if not (root / MARKER).exists():
-            raise FileExistsError(f"{root} exists and is not a demo class; refusing to overwrite it")
+            raise FileExistsError(
+                f"{root} exists and is not a demo class; refusing to overwrite it"
+            )
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    (root / MARKER).write_text("Made by `python -m course demo`; deleted and rebuilt by each run.\n")
+    (root / MARKER).write_text(
+        "Made by `python -m course demo`; deleted and rebuilt by each run.\n"
+    )
     return new_course(root, LATE_CONFIG)
 
 
@@ -129,33 +161,57 @@ def write_class(course: CourseDir, roster: list[Student], assignment: str = ASSI
         mc.write_submission(nb, course, student.id, assignment, timestamp=stamp)
 
 
-def grade_class(course: CourseDir, assignment: str = ASSIGNMENT, workers: int | None = None,
-                progress: bool = True, grader: str = "course") -> list[tuple[str, str]]:
+def grade_class(
+    course: CourseDir,
+    assignment: str = ASSIGNMENT,
+    workers: int | None = None,
+    progress: bool = True,
+    grader: str = "course",
+) -> list[tuple[str, str]]:
     """Grade with the course's parallel grader (grader="course") or serial `nbgrader autograde`.
 
     Returns (student, reason) for submissions that could not be graded.
     """
     if grader == "course":
         from .grade import grade
-        summary = grade(assignment, root=course.root, workers=workers, force=True, progress=progress)
+
+        summary = grade(
+            assignment, root=course.root, workers=workers, force=True, progress=progress
+        )
         return sorted(summary.failed.items())
     # nbgrader logs a submission it cannot grade and goes on with the rest.
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
-                   cwd=course.root, env=nbgrader_env(), capture_output=True, text=True)
-    graded = {p.parent.parent.name for p in course.autograded.glob(f"*/{assignment}/{NOTEBOOK}.ipynb")}
-    return [(s.name, "nbgrader autograde could not grade it") for s in sorted(course.submitted.iterdir())
-            if s.is_dir() and s.name not in graded]
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
+        cwd=course.root,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    graded = {
+        p.parent.parent.name for p in course.autograded.glob(f"*/{assignment}/{NOTEBOOK}.ipynb")
+    }
+    return [
+        (s.name, "nbgrader autograde could not grade it")
+        for s in sorted(course.submitted.iterdir())
+        if s.is_dir() and s.name not in graded
+    ]
 
 
-def demo(root: Path = DEMO_ROOT, roster: list[Student] | None = None, assignment: str = ASSIGNMENT,
-         workers: int | None = None, progress: bool = True, grader: str = "course") -> DemoResult:
+def demo(
+    root: Path = DEMO_ROOT,
+    roster: list[Student] | None = None,
+    assignment: str = ASSIGNMENT,
+    workers: int | None = None,
+    progress: bool = True,
+    grader: str = "course",
+) -> DemoResult:
     """Build, grade and report a synthetic class in `root` (rebuilt from scratch every run).
 
     grader: "course" (course.grade, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
     """
     roster = default_roster() if roster is None else roster
     course = _fresh_course(Path(root))
-    generate(course, assignment)          # nbgrader generate_assignment: the gradebook's cells
+    generate(course, assignment)  # nbgrader generate_assignment: the gradebook's cells
     _set_due_date(course, assignment)
     write_class(course, roster, assignment)
     failures = grade_class(course, assignment, workers, progress, grader)
@@ -164,5 +220,4 @@ def demo(root: Path = DEMO_ROOT, roster: list[Student] | None = None, assignment
     page = report(assignment, course, failures=failures)
     failed = {student for student, _ in failures}
     scores = [r for r in exercise_scores(assignment, course) if r.student_id not in failed]
-    return DemoResult(course, roster, scores, feedback,
-                      grades_csv, exercise_csv, page, failures)
+    return DemoResult(course, roster, scores, feedback, grades_csv, exercise_csv, page, failures)

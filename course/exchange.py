@@ -6,6 +6,7 @@ into ``<root>/<course>/inbound/<student>+<a>+<time>``, and collect copies the ne
 into ``submitted/<student>/<a>``. These functions only wrap the ``nbgrader`` commands so the
 instructor and the tests pass the same flags.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,15 @@ c.CourseDirectory.course_id = {course_id!r}
 
 
 # Students get the Assignments list and Validate; the instructor-only parts stay hidden.
-STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
-    "nbgrader.server_extensions.formgrader": False}}}
-STUDENT_PAGE_CONFIG = {"disabledExtensions": {
-    "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True}}
+STUDENT_SERVER_CONFIG = {
+    "ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}
+}
+STUDENT_PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyter/nbgrader:formgrader": True,
+        "@jupyter/nbgrader:create-assignment": True,
+    }
+}
 
 
 class ExchangeCommandError(RuntimeError):
@@ -49,8 +55,9 @@ def ensure_exchange(root: Path) -> Path:
     return root
 
 
-def write_student_config(config_dir: Path, exchange_root: Path, student_id: str | None = None,
-                         course_id: str = COURSE_ID) -> Path:
+def write_student_config(
+    config_dir: Path, exchange_root: Path, student_id: str | None = None, course_id: str = COURSE_ID
+) -> Path:
     """Configure a student's Jupyter config dir (``~/.jupyter`` or ``$JUPYTER_CONFIG_DIR``).
 
     Writes ``nbgrader_config.py`` plus server/lab settings that switch off the formgrader
@@ -62,20 +69,39 @@ def write_student_config(config_dir: Path, exchange_root: Path, student_id: str 
     """
     config_dir = Path(config_dir)
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(STUDENT_SERVER_CONFIG, indent=1))
-    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(STUDENT_PAGE_CONFIG, indent=1))
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps(STUDENT_SERVER_CONFIG, indent=1)
+    )
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps(STUDENT_PAGE_CONFIG, indent=1)
+    )
     student_line = f"c.CourseDirectory.student_id = {student_id!r}\n" if student_id else ""
     path = config_dir / "nbgrader_config.py"
-    path.write_text(STUDENT_CONFIG.format(root=str(Path(exchange_root).resolve()),
-                                          course_id=course_id, student_line=student_line))
+    path.write_text(
+        STUDENT_CONFIG.format(
+            root=str(Path(exchange_root).resolve()), course_id=course_id, student_line=student_line
+        )
+    )
     return path
 
 
 def _nbgrader(course: CourseDir, exchange_root: Path, *args: str) -> str:
     # Run in the course root so nbgrader reads that course's nbgrader_config.py.
-    cmd = [sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={Path(exchange_root).resolve()}"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")) if p)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        *args,
+        f"--Exchange.root={Path(exchange_root).resolve()}",
+    ]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p
+            for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH"))
+            if p
+        ),
+    }
     done = subprocess.run(cmd, cwd=course.root, env=env, capture_output=True, text=True)
     log = done.stdout + done.stderr
     # nbgrader logs "[... | ERROR]" and still exits 0 in some failure paths; check both.
@@ -84,22 +110,35 @@ def _nbgrader(course: CourseDir, exchange_root: Path, *args: str) -> str:
     return log
 
 
-def release_to_exchange(course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE,
-                        assignment: str = ASSIGNMENT, force: bool = False) -> Path:
+def release_to_exchange(
+    course: CourseDir,
+    exchange_root: Path = DEFAULT_EXCHANGE,
+    assignment: str = ASSIGNMENT,
+    force: bool = False,
+) -> Path:
     """``nbgrader release_assignment``: publish ``release/<assignment>`` for students to fetch."""
     ensure_exchange(exchange_root)
-    _nbgrader(course, exchange_root, "release_assignment", assignment, *(["--force"] if force else []))
+    _nbgrader(
+        course, exchange_root, "release_assignment", assignment, *(["--force"] if force else [])
+    )
     return Path(exchange_root) / COURSE_ID / "outbound" / assignment
 
 
-def collect(course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE,
-            assignment: str = ASSIGNMENT) -> list[str]:
+def collect(
+    course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE, assignment: str = ASSIGNMENT
+) -> list[str]:
     """``nbgrader collect``: copy each student's newest submission into ``submitted/``.
 
     Returns the ids of students who have a submission of ``assignment`` afterwards.
     """
     # check_owner compares the Unix owner with the student id; on a one-account machine
     # (tests, a laptop demo) every submission is owned by the same user, so skip it.
-    _nbgrader(course, exchange_root, "collect", assignment, "--update",
-              "--ExchangeCollect.check_owner=False")
+    _nbgrader(
+        course,
+        exchange_root,
+        "collect",
+        assignment,
+        "--update",
+        "--ExchangeCollect.check_owner=False",
+    )
     return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())

@@ -15,6 +15,7 @@ Result:  {"id", "notebooks": {name: nbjson}, "aborted": reason | null, "error": 
            they score 0 and the points earned before stand.
   error:   nothing could be executed (no kernel); the submission is not graded.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +42,7 @@ class GradedExecute(Execute):
     """nbgrader's Execute plus: a silent hook before each test cell, and a record of progress."""
 
     before_test_cell: str | None = None
-    monitor: "integrity.Monitor | None" = None  # trusted checks around each test cell
+    monitor: integrity.Monitor | None = None  # trusted checks around each test cell
     max_output_bytes: int = 0
     cells_done: int = 0
     output_bytes: int = 0
@@ -55,8 +56,11 @@ class GradedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         test = integrity.is_test_cell(cell)
         if self.before_test_cell and test:
-            self.wait_for_reply(self.kc.execute(self.before_test_cell, silent=True,
-                                                store_history=False, stop_on_error=False))
+            self.wait_for_reply(
+                self.kc.execute(
+                    self.before_test_cell, silent=True, store_history=False, stop_on_error=False
+                )
+            )
         if self.monitor and test:
             self.monitor.before(self, cell)
         result = super().preprocess_cell(cell, resources, index)
@@ -108,19 +112,32 @@ def _abort_rest(nb, start: int, reason: str) -> None:
     """Cells from `start` did not finish: give each code cell an error so it cannot score."""
     for cell in nb.cells[start:]:
         if cell.cell_type == "code" and cell.source.strip():
-            cell.setdefault("outputs", []).append(nbformat.v4.new_output(
-                "error", ename=ABORT_ENAME, evalue=reason,
-                traceback=[f"{ABORT_ENAME}: {reason}"]))
+            cell.setdefault("outputs", []).append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename=ABORT_ENAME,
+                    evalue=reason,
+                    traceback=[f"{ABORT_ENAME}: {reason}"],
+                )
+            )
 
 
-def execute_notebook(nb, workdir: Path, *, execute_config: dict | None = None,
-                     limits: sandbox.Limits = sandbox.Limits(),
-                     before_test_cell: str | None = None,
-                     monitor: integrity.Monitor | None = None) -> tuple[object, str | None]:
+def execute_notebook(
+    nb,
+    workdir: Path,
+    *,
+    execute_config: dict | None = None,
+    limits: sandbox.Limits = sandbox.Limits(),
+    before_test_cell: str | None = None,
+    monitor: integrity.Monitor | None = None,
+) -> tuple[object, str | None]:
     """Execute `nb` in place with a forked kernel, cwd `workdir`. Returns (nb, abort reason)."""
     # Every kernel is thrown away after one notebook, so it is killed, not asked to shut down.
-    ex = GradedExecute(kernel_manager_class=ForkKernelManager, shutdown_kernel="immediate",
-                       **(execute_config or {}))
+    ex = GradedExecute(
+        kernel_manager_class=ForkKernelManager,
+        shutdown_kernel="immediate",
+        **(execute_config or {}),
+    )
     ex.before_test_cell = before_test_cell
     ex.monitor = monitor
     ex.max_output_bytes = limits.max_output_bytes
@@ -159,10 +176,14 @@ def handle(request: dict, scratch: Path) -> dict:
             _unpack(request.get("files") or {}, workdir)
             nb = nbformat.reads(text, as_version=4)
             monitor = integrity.Monitor(nb) if ForkKernelManager.server is not None else None
-            nb, aborted = execute_notebook(nb, workdir, execute_config=request.get("execute"),
-                                           limits=limits,
-                                           before_test_cell=request.get("before_test_cell"),
-                                           monitor=monitor)
+            nb, aborted = execute_notebook(
+                nb,
+                workdir,
+                execute_config=request.get("execute"),
+                limits=limits,
+                before_test_cell=request.get("before_test_cell"),
+                monitor=monitor,
+            )
             result.setdefault("integrity", {})[name] = integrity.check_executed(nb, monitor)
             if aborted and not _any_cell_ran(nb):
                 result["error"] = f"{name}.ipynb could not be executed: {aborted}"

@@ -7,6 +7,7 @@ and that process is the bottleneck of parallel grading. `install()` swaps in a v
 once per schema: the same schema, the same error (jsonschema's `best_match`), no repeated
 metaschema check.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,7 +18,7 @@ from jsonschema.exceptions import best_match
 from nbgrader.nbgraderformat import common
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_json: str):
     schema = json.loads(schema_json)
     cls = jsonschema.validators.validator_for(schema)
@@ -33,6 +34,7 @@ def validate(instance, schema) -> None:
 
 class _Jsonschema:
     """Stands in for the `jsonschema` module inside nbgrader.nbgraderformat.common."""
+
     validate = staticmethod(validate)
     ValidationError = jsonschema.ValidationError
 

@@ -4,13 +4,14 @@ Everything above the process (connection file, ZMQ channels, nbclient, nbgrader'
 is jupyter_client's own; only "start a process" and "watch/kill that process" change.
 The provisioner keeps LocalProvisioner's logic by handing it a Popen-like object.
 """
+
 from __future__ import annotations
 
 import asyncio
-import time
 import os
 import signal
 import subprocess
+import time
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -64,7 +65,7 @@ class ForkProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         # cmd is the kernelspec's `python -m ipykernel_launcher -f {connection_file} ...`;
         # the child runs IPKernelApp with the same arguments.
-        argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+        argv = cmd[cmd.index("ipykernel_launcher") + 1 :]
         # The environment jupyter_client computed for the kernel (NBGRADER_EXECUTION included),
         # in full: the fork server's own environment is older than this request.
         env = dict(kwargs.get("env") or os.environ)
@@ -137,11 +138,17 @@ class ForkKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw: Any):
         spec = self.kernel_spec
-        if self.provisioner is None and self.server is not None and spec is not None \
-                and spec.language == "python" and "ipykernel_launcher" in spec.argv:
+        if (
+            self.provisioner is None
+            and self.server is not None
+            and spec is not None
+            and spec.language == "python"
+            and "ipykernel_launcher" in spec.argv
+        ):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=spec,
-                                               parent=self)
+            self.provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=spec, parent=self
+            )
             self.provisioner.server = self.server
         return await super()._async_pre_start_kernel(**kw)
 

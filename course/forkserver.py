@@ -11,6 +11,7 @@ It must stay fork-safe: no threads and no ZMQ context are ever created in this p
   {"op": "spawn", "argv": [...], "cwd": str, "env": {...}, "limits": {...}} -> {"pid": int}
   {"op": "poll", "pid": int} -> {"status": null | {"exitcode": int | null, "signal": int | null}}
 """
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,35 @@ _KERNEL_SYS_PATH = list(sys.path[1:])
 # What a notebook of this course imports at the top. Importing matplotlib_inline's backend is
 # left to the child: its import-time hook wires figures to the child's own shell.
 WARM_MODULES = (
-    "numpy", "matplotlib", "matplotlib.pyplot", "seaborn", "pandas",
-    "IPython", "IPython.core.interactiveshell", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session", "zmq",
-    "tornado.ioloop", "tornado.gen", "tornado.locks", "tornado.queues", "PIL.Image",
-    "PIL.PngImagePlugin", "ipykernel.debugger", "sqlite3", "pdb", "IPython.extensions",
-    "http.server", "xmlrpc.client", "faulthandler", "encodings.idna", "psutil", "runpy",
+    "numpy",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "pandas",
+    "IPython",
+    "IPython.core.interactiveshell",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.iostream",
+    "jupyter_client.session",
+    "zmq",
+    "tornado.ioloop",
+    "tornado.gen",
+    "tornado.locks",
+    "tornado.queues",
+    "PIL.Image",
+    "PIL.PngImagePlugin",
+    "ipykernel.debugger",
+    "sqlite3",
+    "pdb",
+    "IPython.extensions",
+    "http.server",
+    "xmlrpc.client",
+    "faulthandler",
+    "encodings.idna",
+    "psutil",
+    "runpy",
     "resource",
 )
 
@@ -96,13 +120,17 @@ def _format_one_traceback() -> None:
         from IPython.core import ultratb
         from IPython.core.interactiveshell import InteractiveShell
 
-        name, src = "<course-warm-up>", "def _warm_up():\n    raise ValueError('warm-up')\n_warm_up()\n"
+        name, src = (
+            "<course-warm-up>",
+            "def _warm_up():\n    raise ValueError('warm-up')\n_warm_up()\n",
+        )
         linecache.cache[name] = (len(src), None, src.splitlines(True), name)
         try:
             exec(compile(src, name, "exec"), {})  # noqa: S102 - our own constant source
         except ValueError:
-            ultratb.AutoFormattedTB(mode="Context", theme_name=InteractiveShell.colors.default_value
-                                    ).structured_traceback(*sys.exc_info())
+            ultratb.AutoFormattedTB(
+                mode="Context", theme_name=InteractiveShell.colors.default_value
+            ).structured_traceback(*sys.exc_info())
         finally:
             linecache.cache.pop(name, None)
     except Exception:  # noqa: BLE001 - only a speed-up
@@ -125,7 +153,9 @@ def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd:
         sys.stdout = sys.__stdout__ = open(os.devnull, "w")  # noqa: SIM115
         sys.stderr = sys.__stderr__ = open(os.devnull, "w")  # noqa: SIM115
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
-            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+            signal.signal(
+                sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+            )
         from course import sandbox
 
         sandbox.confine_child(sandbox.Limits(**limits))
@@ -139,8 +169,12 @@ def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd:
         sys.path[:] = _KERNEL_SYS_PATH
         for name in [m for m in sys.modules if m == "course" or m.startswith("course.")]:
             del sys.modules[name]
-        sys.argv = [os.path.join(os.path.dirname(sys.modules["ipykernel"].__file__),
-                                 "..", "ipykernel_launcher.py"), *argv]
+        sys.argv = [
+            os.path.join(
+                os.path.dirname(sys.modules["ipykernel"].__file__), "..", "ipykernel_launcher.py"
+            ),
+            *argv,
+        ]
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
@@ -196,8 +230,9 @@ def serve(inp, out) -> None:
             pid = os.fork()
             if pid == 0:
                 os.close(ready_r)
-                _become_kernel(req["argv"], req["cwd"], req.get("env", {}), req.get("limits", {}),
-                               ready_w)
+                _become_kernel(
+                    req["argv"], req["cwd"], req.get("env", {}), req.get("limits", {}), ready_w
+                )
             os.close(ready_w)
             reply = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
         elif req["op"] == "poll":
@@ -219,8 +254,13 @@ class ForkServer:
         self.limits = limits
         self._lock = threading.Lock()
         self._proc = subprocess.Popen(
-            [python, "-m", "course.forkserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, bufsize=1, cwd=os.path.dirname(os.path.dirname(__file__)))
+            [python, "-m", "course.forkserver"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            cwd=os.path.dirname(os.path.dirname(__file__)),
+        )
         self._ready = False
 
     def ready(self) -> None:
@@ -241,8 +281,9 @@ class ForkServer:
 
     def spawn(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
         """Fork a kernel; returns its pid once its sockets are bound."""
-        reply = self._ask({"op": "spawn", "argv": argv, "cwd": cwd, "env": env,
-                           "limits": asdict(self.limits)})
+        reply = self._ask(
+            {"op": "spawn", "argv": argv, "cwd": cwd, "env": env, "limits": asdict(self.limits)}
+        )
         if not reply["ready"]:
             try:
                 os.killpg(reply["pid"], signal.SIGKILL)

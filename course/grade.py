@@ -6,6 +6,7 @@ state file, autograded/.grade-state-ASSIGNMENT.json, remembers the content hash 
 submission graded, so a rerun (after kill -9, or after late submissions arrive) grades only
 what is missing or changed; `force` regrades all. submitted/ is only ever read.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -42,9 +43,11 @@ class GradeRefused(Exception):
 class GradeSummary:
     assignment: str
     graded: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)   # not graded: reason
+    failed: dict[str, str] = field(default_factory=dict)  # not graded: reason
     flagged: dict[str, str] = field(default_factory=dict)  # graded, but execution was cut short
-    review: dict[str, str] = field(default_factory=dict)   # graded; integrity flags (course.integrity)
+    review: dict[str, str] = field(
+        default_factory=dict
+    )  # graded; integrity flags (course.integrity)
     up_to_date: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # execution seconds per student
@@ -54,8 +57,10 @@ class GradeSummary:
         n = len(self.graded)
         each = f" ({self.seconds / n:.2f} s each)" if n else ""
         where = f" on {self.workers}" if self.workers else ""
-        lines = [f"{self.assignment}: graded {n} submission(s) in {self.seconds:.1f} s{each}"
-                 f"{where}; {len(self.up_to_date)} already up to date; {len(self.failed)} failed"]
+        lines = [
+            f"{self.assignment}: graded {n} submission(s) in {self.seconds:.1f} s{each}"
+            f"{where}; {len(self.up_to_date)} already up to date; {len(self.failed)} failed"
+        ]
         for student, why in sorted(self.failed.items()):
             lines.append(f"  FAILED {student}: {why}")
         for student, why in sorted(self.flagged.items()):
@@ -71,17 +76,27 @@ class GradeSummary:
 class Grader:
     """Grades `assignment` of the course at `root`; see `grade()` for the parameters."""
 
-    def __init__(self, root: Path = REPO, assignment: str = ASSIGNMENT, *,
-                 workers: int | None = None, scheduler: str | None = None, force: bool = False,
-                 progress: bool = True, limits: sandbox.Limits | None = None,
-                 before_test_cell: str | None = None, pool: "LocalPool | None" = None):
+    def __init__(
+        self,
+        root: Path = REPO,
+        assignment: str = ASSIGNMENT,
+        *,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        force: bool = False,
+        progress: bool = True,
+        limits: sandbox.Limits | None = None,
+        before_test_cell: str | None = None,
+        pool: LocalPool | None = None,
+    ):
         self.course = CourseDir(Path(root).resolve())
         self.assignment = assignment
         self.workers = workers or os.cpu_count() or 1
         self.scheduler, self.force, self.progress = scheduler, force, progress
         self.limits = limits or sandbox.Limits()
-        self.before_test_cell = (before_test_cell if before_test_cell is not None
-                                 else sandbox.BEFORE_TEST_CELL)
+        self.before_test_cell = (
+            before_test_cell if before_test_cell is not None else sandbox.BEFORE_TEST_CELL
+        )
         self.course.autograded.mkdir(parents=True, exist_ok=True)
         self.state_path = self.course.autograded / f".grade-state-{assignment}.json"
         self.log = _file_logger(self.course.autograded / f".grade-{assignment}.log")
@@ -91,8 +106,11 @@ class Grader:
     # --- what to grade -------------------------------------------------------------------
     def find_submissions(self) -> list[str]:
         base = self.course.submitted
-        return sorted(p.name for p in base.iterdir()
-                      if (p / self.assignment).is_dir()) if base.is_dir() else []
+        return (
+            sorted(p.name for p in base.iterdir() if (p / self.assignment).is_dir())
+            if base.is_dir()
+            else []
+        )
 
     def problem(self, student: str) -> str | None:
         """Why this submission cannot be graded (checked before anything runs), or None."""
@@ -113,13 +131,17 @@ class Grader:
                 continue
             size = path.stat().st_size
             if size > MAX_NOTEBOOK_BYTES:
-                return (f"{rel}/{path.name} is {size / 2**20:.1f} MB "
-                        f"(limit {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)")
+                return (
+                    f"{rel}/{path.name} is {size / 2**20:.1f} MB "
+                    f"(limit {MAX_NOTEBOOK_BYTES / 2**20:.0f} MB)"
+                )
             try:
                 nbformat.read(path, as_version=4)
             except Exception as exc:  # noqa: BLE001
-                return f"invalid notebook {rel}/{path.name}: {type(exc).__name__}: " \
-                       f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+                return (
+                    f"invalid notebook {rel}/{path.name}: {type(exc).__name__}: "
+                    f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+                )
         return None
 
     def digest(self, student: str) -> str:
@@ -152,15 +174,19 @@ class Grader:
         if self.force or student not in in_gradebook:
             return False
         entry = state.get(student) or {}
-        outputs = [self.course.autograded_notebook(student, self.assignment, n)
-                   for n in self.writer.expected_notebooks()]
+        outputs = [
+            self.course.autograded_notebook(student, self.assignment, n)
+            for n in self.writer.expected_notebooks()
+        ]
         return entry.get("sha256") == self.digest(student) and any(p.exists() for p in outputs)
 
     def _files(self, student: str) -> dict[str, str]:
         """Non-notebook files autograde puts next to the notebook: submitted ones, then source."""
         files: dict[str, Path] = {}
-        for base in (self.course.submission_dir(student, self.assignment),
-                     self.course.source / self.assignment):
+        for base in (
+            self.course.submission_dir(student, self.assignment),
+            self.course.source / self.assignment,
+        ):
             # Never a symlink: it could point at any file the grader can read.
             for path in (p for p in base.rglob("*") if p.is_file() and not p.is_symlink()):
                 if path.suffix != ".ipynb" and not path.name.startswith("."):
@@ -211,12 +237,24 @@ class Grader:
     def _grade(self, todo: list[str], state: dict, summary: GradeSummary) -> None:
         from tqdm import tqdm
 
-        pool = self.pool or (DaskPool(self.scheduler, self.limits) if self.scheduler
-                             else LocalPool(self.workers, self.limits))
-        summary.workers = (f"dask cluster {self.scheduler}" if self.scheduler
-                           else f"{self.workers} local worker(s)")
-        bar = tqdm(total=len(todo), desc=f"grading {self.assignment}", unit="sub",
-                   file=sys.stderr, disable=not self.progress, dynamic_ncols=True)
+        pool = self.pool or (
+            DaskPool(self.scheduler, self.limits)
+            if self.scheduler
+            else LocalPool(self.workers, self.limits)
+        )
+        summary.workers = (
+            f"dask cluster {self.scheduler}"
+            if self.scheduler
+            else f"{self.workers} local worker(s)"
+        )
+        bar = tqdm(
+            total=len(todo),
+            desc=f"grading {self.assignment}",
+            unit="sub",
+            file=sys.stderr,
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
         # Enough in flight to keep every slot busy while this process writes results.
         queue, in_flight, window = list(reversed(todo)), {}, 2 * pool.slots
         execute_config = self.writer.execute_config()
@@ -228,10 +266,14 @@ class Grader:
                     try:
                         digest = self.digest(student)  # what is graded, even if resubmitted now
                         texts = self.writer.prepare(student)
-                        request = {"id": student, "notebooks": texts,
-                                   "files": self._files(student), "execute": execute_config,
-                                   "limits": _asdict(self.limits),
-                                   "before_test_cell": self.before_test_cell}
+                        request = {
+                            "id": student,
+                            "notebooks": texts,
+                            "files": self._files(student),
+                            "execute": execute_config,
+                            "limits": _asdict(self.limits),
+                            "before_test_cell": self.before_test_cell,
+                        }
                     except GradingError as exc:
                         summary.failed[student] = str(exc)
                         bar.update()
@@ -248,8 +290,9 @@ class Grader:
             bar.close()
             pool.close(abort=aborted)
 
-    def _record(self, student: str, digest: str, result: dict, state: dict,
-                summary: GradeSummary) -> None:
+    def _record(
+        self, student: str, digest: str, result: dict, state: dict, summary: GradeSummary
+    ) -> None:
         summary.timings[student] = result.get("seconds", 0.0)
         if result.get("error"):
             summary.failed[student] = result["error"]
@@ -264,8 +307,10 @@ class Grader:
             return
         flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
         integrity.save_flags(self.course.autograded / student / self.assignment, flags)
-        state[student] = {"sha256": digest,
-                          "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        state[student] = {
+            "sha256": digest,
+            "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         self._save_state(state)
         summary.graded.append(student)
         if flags:
@@ -274,14 +319,28 @@ class Grader:
             summary.flagged[student] = result["aborted"]
 
 
-def grade(assignment: str = ASSIGNMENT, *, root: Path | str = REPO, workers: int | None = None,
-          scheduler: str | None = None, force: bool = False,
-          progress: bool = True, pool: LocalPool | None = None) -> GradeSummary:
+def grade(
+    assignment: str = ASSIGNMENT,
+    *,
+    root: Path | str = REPO,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    pool: LocalPool | None = None,
+) -> GradeSummary:
     """Grade every submission of `assignment` under `root`/submitted; returns the summary.
 
     pool: local workers already warming up (`course.workers.LocalPool`), or None to start them."""
-    grader = Grader(Path(root), assignment, workers=workers, scheduler=scheduler, force=force,
-                    progress=progress, pool=pool)
+    grader = Grader(
+        Path(root),
+        assignment,
+        workers=workers,
+        scheduler=scheduler,
+        force=force,
+        progress=progress,
+        pool=pool,
+    )
     try:
         return grader.run()
     finally:

@@ -13,6 +13,7 @@ Everything here lives in the student's process, so it raises the bar and catches
 tricks; it cannot stop code that rewrites this module itself (course.integrity's static scan
 flags such code for review).
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,6 +29,7 @@ SHELL_LISTS = ("ast_transformers", "input_transformers_cleanup", "input_transfor
 
 class GuardReport(SystemExit):
     """IPython shows a SystemExit as one line (no slow traceback formatting), still as an error."""
+
     pass
 
 
@@ -92,8 +94,10 @@ class Guard:
                 if callable(vars(obj)[key]) and hasattr(type(obj), key):
                     found.append(f"{type(obj).__name__}.{key} was overridden on the instance")
                     delattr(obj, key)
-        if getattr(self.kernel, "shell_handlers", None) is not None and \
-                dict(self.kernel.shell_handlers) != self.handlers:
+        if (
+            getattr(self.kernel, "shell_handlers", None) is not None
+            and dict(self.kernel.shell_handlers) != self.handlers
+        ):
             found.append("the kernel's message handlers were changed")
             self.kernel.shell_handlers.clear()
             self.kernel.shell_handlers.update(self.handlers)
@@ -124,8 +128,12 @@ class Guard:
             live = self.shell.user_ns.get(name, _MISSING)
             if name in self.installed:
                 ours, code, glb, saved = self.installed[name]
-                if live is ours and ours.__code__ is code and ours.__globals__ is glb and \
-                        all(glb.get(k) is v for k, v in saved.items()):
+                if (
+                    live is ours
+                    and ours.__code__ is code
+                    and ours.__globals__ is glb
+                    and all(glb.get(k) is v for k, v in saved.items())
+                ):
                     continue
             elif _fingerprint(live) == _fingerprint(fn):
                 continue
@@ -157,8 +165,10 @@ class Guard:
                 except Exception:  # noqa: BLE001 - a raising __eq__ is not "always equal"
                     always = False
                 if always:
-                    found.append(f"{label} (a {type(obj).__name__} defined in the notebook) "
-                                 "compares equal to anything")
+                    found.append(
+                        f"{label} (a {type(obj).__name__} defined in the notebook) "
+                        "compares equal to anything"
+                    )
         return found
 
     # --- trusted helpers -----------------------------------------------------------------
@@ -172,14 +182,24 @@ class Guard:
             imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
             rest = [n for n in tree.body if n not in imports]
             codes = self.helper_code[source] = [
-                compile(ast.Module(body=part, type_ignores=[]), "<course trusted helpers>",
-                        "exec", dont_inherit=True) for part in (imports, rest)]
+                compile(
+                    ast.Module(body=part, type_ignores=[]),
+                    "<course trusted helpers>",
+                    "exec",
+                    dont_inherit=True,
+                )
+                for part in (imports, rest)
+            ]
         glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
         for code in codes:
             exec(code, glb)  # noqa: S102 - the instructor's locked helper cells
         names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-        names += [a.asname or a.name.split(".")[0] for n in tree.body
-                  if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+        names += [
+            a.asname or a.name.split(".")[0]
+            for n in tree.body
+            if isinstance(n, (ast.Import, ast.ImportFrom))
+            for a in n.names
+        ]
         return {n: glb[n] for n in names if n in glb}, glb
 
     def install(self, objects: dict, glb: dict) -> None:
@@ -195,8 +215,9 @@ class Guard:
         found += self.check_and_restore()
         if helpers:
             objects, glb = self.trusted_helpers(helpers)
-            found += self.check_helpers({n: o for n, o in objects.items()
-                                         if hasattr(o, "__code__")})
+            found += self.check_helpers(
+                {n: o for n, o in objects.items() if hasattr(o, "__code__")}
+            )
             self.install(objects, glb)
         self.ns_ids = {k: id(v) for k, v in self.shell.user_ns.items()}
         raise GuardReport(nonce + json.dumps(found))
@@ -206,8 +227,12 @@ def _fingerprint(fn):
     code = getattr(fn, "__code__", None)
     if code is None:
         return None
-    return (code.co_code, code.co_names, code.co_varnames,
-            tuple(c for c in code.co_consts if not hasattr(c, "co_code")))
+    return (
+        code.co_code,
+        code.co_names,
+        code.co_varnames,
+        tuple(c for c in code.co_consts if not hasattr(c, "co_code")),
+    )
 
 
 _MISSING = object()
@@ -221,5 +246,4 @@ def install(shell, kernel) -> None:
 
 
 def hook_code(phase: str, nonce: str, helpers: str) -> str:
-    return (f"__import__('sys').modules[{MODULE_NAME!r}].run("
-            f"{phase!r}, {nonce!r}, {helpers!r})")
+    return f"__import__('sys').modules[{MODULE_NAME!r}].run({phase!r}, {nonce!r}, {helpers!r})"

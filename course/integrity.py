@@ -12,6 +12,7 @@
 - Flags are dicts {"cell", "action", "reason"}; action is "zeroed", "restored" or "review".
   `save_flags`/`load_flags` keep them as autograded/<student>/<assignment>/integrity.json.
 """
+
 from __future__ import annotations
 
 import ast
@@ -77,41 +78,56 @@ class Monitor:
 
     def _hook(self, ex, phase: str) -> list[str] | None:
         """The guard's findings, or None when the kernel did not answer as the guard must."""
-        msg_id = ex.kc.execute(hook_code(phase, self.nonce, self.helpers), silent=True,
-                               store_history=False, stop_on_error=False)
+        msg_id = ex.kc.execute(
+            hook_code(phase, self.nonce, self.helpers),
+            silent=True,
+            store_history=False,
+            stop_on_error=False,
+        )
         reply = ex.wait_for_reply(msg_id) or {}
         content = reply.get("content", {})
         evalue = content.get("evalue") or ""
         if content.get("status") != "error" or not evalue.startswith(self.nonce):
             return None
-        return json.loads(evalue[len(self.nonce):])
+        return json.loads(evalue[len(self.nonce) :])
 
     def before(self, ex, cell) -> None:
         found = self._hook(ex, "before")
         if found is None:
-            self.pending_zero.append("the kernel's error reporting was tampered with before "
-                                     "this test (a deliberate check error was not reported)")
+            self.pending_zero.append(
+                "the kernel's error reporting was tampered with before "
+                "this test (a deliberate check error was not reported)"
+            )
             return
         for reason in dict.fromkeys(found):
-            self.flag(cell, "restored", f"{reason}; the trusted version was put back "
-                                        "before this test ran")
+            self.flag(
+                cell, "restored", f"{reason}; the trusted version was put back before this test ran"
+            )
 
     def after(self, ex, cell) -> None:
         found = self._hook(ex, "after")
         reasons = self.pending_zero + (
             ["the kernel's error reporting was tampered with during this test"]
-            if found is None else [f"{r} during this test" for r in dict.fromkeys(found)])
+            if found is None
+            else [f"{r} during this test" for r in dict.fromkeys(found)]
+        )
         self.pending_zero = []
         if reasons:
             for reason in reasons:
                 self.flag(cell, "zeroed", reason)
-            cell.setdefault("outputs", []).append(nbformat.v4.new_output(
-                "error", ename=ENAME, evalue="; ".join(reasons),
-                traceback=[f"{ENAME}: this test scores 0 because " + "; ".join(reasons)]))
+            cell.setdefault("outputs", []).append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename=ENAME,
+                    evalue="; ".join(reasons),
+                    traceback=[f"{ENAME}: this test scores 0 because " + "; ".join(reasons)],
+                )
+            )
 
     def flag(self, cell, action: str, reason: str) -> None:
-        self.flags.append({"cell": _gid(cell) if cell is not None else None,
-                           "action": action, "reason": reason})
+        self.flags.append(
+            {"cell": _gid(cell) if cell is not None else None, "action": action, "reason": reason}
+        )
 
 
 # --- static scan of the student's code ---------------------------------------------------
@@ -170,8 +186,12 @@ def scan_source(nb, helper_names: set[str] | None = None) -> list[dict]:
             continue
         reasons: list[str] = []
         for node in ast.walk(tree):
-            name = getattr(node, "id", None) or getattr(node, "attr", None) or \
-                getattr(node, "name", None) or getattr(node, "arg", None)
+            name = (
+                getattr(node, "id", None)
+                or getattr(node, "attr", None)
+                or getattr(node, "name", None)
+                or getattr(node, "arg", None)
+            )
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
                     mod = (getattr(node, "module", None) or alias.name).split(".")[0]
@@ -179,18 +199,28 @@ def scan_source(nb, helper_names: set[str] | None = None) -> list[dict]:
                         reasons.append(_SUSPECT_NAMES[mod])
             if name in _SUSPECT_NAMES:
                 reasons.append(_SUSPECT_NAMES[name])
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and MODULE_NAME in node.value:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and MODULE_NAME in node.value
+            ):
                 reasons.append(_SUSPECT_NAMES[MODULE_NAME])
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and name in helper_names:
                 reasons.append(f"redefines the check helper {name}()")
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
-                    and name in helper_names:
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Store)
+                and name in helper_names
+            ):
                 reasons.append(f"assigns to the check helper {name}")
             if isinstance(node, ast.FunctionDef) and name in ("__eq__", "__ne__", "__bool__"):
                 reasons.append(f"defines {name} (values that compare equal to anything?)")
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)) \
-                    and isinstance(node.value, ast.Name) and node.value.id in ("np", "numpy"):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, (ast.Store, ast.Del))
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("np", "numpy")
+            ):
                 reasons.append(f"assigns {node.value.id}.{node.attr}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr":
                 reasons.append("calls setattr()")
@@ -231,8 +261,10 @@ def scan_outputs(nb) -> list[dict]:
             # One string per output, built once; base64 bitmaps are large and cannot quote text.
             # Not tracebacks: a failing hidden check's traceback quotes its own line, and
             # feedback (course.results.feedback) already hides those.
-            blob = "\n".join([str(out.get("text", "")), str(out.get("evalue", ""))] +
-                              [str(v) for k, v in out.get("data", {}).items() if k not in _BITMAPS])
+            blob = "\n".join(
+                [str(out.get("text", "")), str(out.get("evalue", ""))]
+                + [str(v) for k, v in out.get("data", {}).items() if k not in _BITMAPS]
+            )
             if any(line in blob for line in secret):
                 leaked = True
                 if "text" in out:
@@ -241,10 +273,17 @@ def scan_outputs(nb) -> list[dict]:
                     out["data"] = {"text/plain": "[output removed: it quoted hidden test source]"}
                 if out.get("output_type") == "error":
                     out["evalue"] = "[removed: it quoted hidden test source]"
-                    out["traceback"] = [f"{out.get('ename')}: [removed: it quoted hidden test source]"]
+                    out["traceback"] = [
+                        f"{out.get('ename')}: [removed: it quoted hidden test source]"
+                    ]
         if leaked:
-            flags.append({"cell": _gid(cell), "action": "review",
-                          "reason": "printed hidden test source into its output (redacted)"})
+            flags.append(
+                {
+                    "cell": _gid(cell),
+                    "action": "review",
+                    "reason": "printed hidden test source into its output (redacted)",
+                }
+            )
     return flags
 
 
@@ -252,8 +291,13 @@ def check_executed(nb, monitor: Monitor | None = None) -> list[dict]:
     """All flags of one executed notebook (redacting leaked hidden-test source in place)."""
     flags = list(monitor.flags) if monitor is not None else []
     if monitor is None:
-        flags.append({"cell": None, "action": "review",
-                      "reason": "executed without the kernel guard (no trusted checks)"})
+        flags.append(
+            {
+                "cell": None,
+                "action": "review",
+                "reason": "executed without the kernel guard (no trusted checks)",
+            }
+        )
     return flags + scan_source(nb) + scan_outputs(nb)
 
 
@@ -281,7 +325,10 @@ def load_flags(autograded_root: Path, assignment: str) -> dict[str, list[dict]]:
 
 def summarize(flags: list[dict]) -> str:
     """One line for the grading summary."""
-    worst = "zeroed" if any(f["action"] == "zeroed" for f in flags) else (
-        "restored" if any(f["action"] == "restored" for f in flags) else "review")
+    worst = (
+        "zeroed"
+        if any(f["action"] == "zeroed" for f in flags)
+        else ("restored" if any(f["action"] == "restored" for f in flags) else "review")
+    )
     parts = [f"{f['cell'] or 'notebook'}: {f['reason']}" for f in flags]
     return f"[{worst}] " + "; ".join(dict.fromkeys(parts))

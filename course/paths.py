@@ -1,4 +1,5 @@
 """Where the course directory's nbgrader steps live: the one place that knows the layout."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ class CourseDir:
     def submission_dir(self, student: str, assignment: str = ASSIGNMENT) -> Path:
         return self.submitted / student / assignment
 
-    def autograded_notebook(self, student: str, assignment: str = ASSIGNMENT,
-                            notebook: str = NOTEBOOK) -> Path:
+    def autograded_notebook(
+        self, student: str, assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK
+    ) -> Path:
         return self.autograded / student / assignment / f"{notebook}.ipynb"
 
 
@@ -66,5 +68,7 @@ def new_course(root: Path, extra_config: str = "") -> CourseDir:
     root.mkdir(parents=True, exist_ok=True)
     for step in ("source", "release"):
         shutil.copytree(REPO / step, root / step)
-    (root / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text() + extra_config)
+    (root / "nbgrader_config.py").write_text(
+        (REPO / "nbgrader_config.py").read_text() + extra_config
+    )
     return CourseDir(root)

@@ -17,6 +17,7 @@ rights:
 Where bubblewrap is missing or COURSE_SANDBOX=off, grading runs unconfined (rlimits only) and
 ``wrap_command`` says so loudly, once per process.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -31,24 +32,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-UID_ENV = "COURSE_SANDBOX_UID"       # set inside the sandbox: the uid kernels drop to
+UID_ENV = "COURSE_SANDBOX_UID"  # set inside the sandbox: the uid kernels drop to
 SCRATCH_ENV = "COURSE_SANDBOX_SCRATCH"
-KERNEL_UID_BASE = 200_000            # far above any real account; no passwd entry needed
+KERNEL_UID_BASE = 200_000  # far above any real account; no passwd entry needed
 WORKER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL")
 # Environment a worker may inherit; everything else (tokens, proxies, paths) stays outside.
-PASS_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED", "MPLBACKEND",
-            "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VIRTUAL_ENV")
+PASS_ENV = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "PYTHONHASHSEED",
+    "MPLBACKEND",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VIRTUAL_ENV",
+)
 
 
 @dataclass(frozen=True)
 class Limits:
     # Per cell: nbgrader's own Execute.timeout (nbgrader_config.py; 30 s by default).
     notebook_timeout_s: int = 300
-    memory_mb: int = 2048            # address space of each kernel process (RLIMIT_AS)
-    max_procs: int = 64              # processes + threads of the kernel uid (RLIMIT_NPROC)
+    memory_mb: int = 2048  # address space of each kernel process (RLIMIT_AS)
+    max_procs: int = 64  # processes + threads of the kernel uid (RLIMIT_NPROC)
     max_output_bytes: int = 10 * 1024 * 1024
-    max_file_mb: int = 64            # largest file a kernel may write (RLIMIT_FSIZE)
-    total_memory_mb: int = 4096      # the whole worker sandbox (memory cgroup, where available)
+    max_file_mb: int = 64  # largest file a kernel may write (RLIMIT_FSIZE)
+    total_memory_mb: int = 4096  # the whole worker sandbox (memory cgroup, where available)
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,8 +73,19 @@ def _probe() -> str | None:
         return "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
     if os.geteuid() != 0:
         return "grading is not running as root, so kernels cannot get a uid of their own"
-    probe = subprocess.run([bwrap, *_fs_args(Path("/")), "--unshare-net", "--unshare-pid",
-                            "--cap-drop", "ALL", "true"], capture_output=True, text=True)
+    probe = subprocess.run(
+        [
+            bwrap,
+            *_fs_args(Path("/")),
+            "--unshare-net",
+            "--unshare-pid",
+            "--cap-drop",
+            "ALL",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         return f"bwrap does not work here: {probe.stderr.strip()[:200]}"
     return None
@@ -80,16 +103,24 @@ def warn_if_unavailable() -> None:
     if not _warned and not available():
         _warned = True
         bar = "!" * 78
-        print(f"{bar}\nWARNING: submissions run WITHOUT a sandbox: {_probe()}.\n"
-              "Student code can read and write everything this user can (course directory,\n"
-              "gradebook, other submissions) and reach the network. Only rlimits apply.\n"
-              f"{bar}", file=sys.stderr, flush=True)
+        print(
+            f"{bar}\nWARNING: submissions run WITHOUT a sandbox: {_probe()}.\n"
+            "Student code can read and write everything this user can (course directory,\n"
+            "gradebook, other submissions) and reach the network. Only rlimits apply.\n"
+            f"{bar}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _python_roots() -> list[Path]:
     """Directories a Python worker needs: the venv and the installation it points to."""
-    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-             Path(os.path.realpath(sys.executable)).parent.parent}
+    roots = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(os.path.realpath(sys.executable)).parent.parent,
+    }
     return sorted(r for r in roots if not str(r).startswith("/usr"))
 
 
@@ -108,8 +139,10 @@ def _fs_args(scratch: Path) -> list[str]:
         binds.append(("--bind", scratch))
     # bwrap would create the parents of a mount point 0700 (e.g. /root), hiding the Python
     # installation from the kernel uid; they are empty directories here, so 0755 shows nothing.
-    parents = sorted({p for _, path in binds for p in Path(path).parents if p != Path("/")},
-                     key=lambda p: len(p.parts))
+    parents = sorted(
+        {p for _, path in binds for p in Path(path).parents if p != Path("/")},
+        key=lambda p: len(p.parts),
+    )
     for parent in parents:
         args += ["--perms", "0755", "--dir", str(parent)]
     for flag, path in binds:
@@ -151,8 +184,11 @@ def _memory_cgroup(limit_mb: int) -> Path | None:
     the sum, and the kernels' oom_score_adj makes them, not the worker, the OOM killer's pick.
     """
     try:
-        line = next(ln for ln in Path("/proc/self/cgroup").read_text().splitlines()
-                    if ln.split(":")[1] == "memory")
+        line = next(
+            ln
+            for ln in Path("/proc/self/cgroup").read_text().splitlines()
+            if ln.split(":")[1] == "memory"
+        )
         base = Path("/sys/fs/cgroup/memory") / line.split(":", 2)[2].lstrip("/")
         for stale in base.glob(CGROUP_PREFIX + "*"):
             try:
@@ -182,15 +218,34 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     # its process quota (fork bomb) would otherwise hang starting BLAS threads after fork.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    env.update(HOME=str(home), MPLCONFIGDIR=str(home / "mpl"), IPYTHONDIR=str(home / "ipython"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), TMPDIR=str(home / "tmp"),
-               USER="student", LOGNAME="student", PYTHONDONTWRITEBYTECODE="1",
-               **{UID_ENV: str(_next_uid()), SCRATCH_ENV: str(scratch)})
+    env.update(
+        HOME=str(home),
+        MPLCONFIGDIR=str(home / "mpl"),
+        IPYTHONDIR=str(home / "ipython"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        TMPDIR=str(home / "tmp"),
+        USER="student",
+        LOGNAME="student",
+        PYTHONDONTWRITEBYTECODE="1",
+        **{UID_ENV: str(_next_uid()), SCRATCH_ENV: str(scratch)},
+    )
     (home / "tmp").mkdir(exist_ok=True)
-    cmd = [shutil.which("bwrap"), "--die-with-parent", "--new-session",
-           "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-           "--unshare-cgroup-try", "--hostname", "sandbox", *_fs_args(scratch),
-           "--chdir", str(REPO), "--clearenv"]
+    cmd = [
+        shutil.which("bwrap"),
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "sandbox",
+        *_fs_args(scratch),
+        "--chdir",
+        str(REPO),
+        "--clearenv",
+    ]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     cmd += ["--cap-drop", "ALL"]
@@ -248,7 +303,7 @@ def drop_to_kernel_uid() -> None:
     os.setresuid(uid, uid, uid)
     libc = _libc()
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS (bwrap sets it too; cheap to be sure)
-    libc.prctl(4, 1, 0, 0, 0)   # PR_SET_DUMPABLE: setuid cleared it; /proc/self must stay usable
+    libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: setuid cleared it; /proc/self must stay usable
     os.environ.pop(UID_ENV, None)
     # The worker's temp directory is not writable for this uid; the run directory is.
     os.environ["TMPDIR"] = str(cwd)

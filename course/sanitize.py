@@ -7,6 +7,7 @@ configures) then reads `["grade_id"]` of that empty dict and the whole submissio
 Wired in nbgrader_config.py (Autograde.sanitize_preprocessors), so plain `nbgrader autograde`
 and `python -m course grade` both get it.
 """
+
 from nbgrader.preprocessors import DeduplicateIds as _DeduplicateIds
 
 

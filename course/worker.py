@@ -5,6 +5,7 @@ result a line on stdout (protocol in course.execute). Its fork server warms up (
 matplotlib, seaborn, ipykernel) while this process imports nbgrader, so start-up costs the
 slower of the two, not their sum.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@ A worker is `python -m course.worker` started through `course.sandbox.wrap_comma
 to with one JSON line per request (see course.execute). Both pools take a request dict and
 return a concurrent.futures.Future of the result dict; neither touches the gradebook.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def sweep_scratch() -> None:
     """Remove scratch folders of grading runs that no longer exist (e.g. after kill -9)."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
         try:
-            pid = int(folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
+            pid = int(folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0])
             os.kill(pid, 0)
         except ValueError:
             continue  # not ours
@@ -51,11 +52,18 @@ class WorkerProcess:
         # The pid in the name lets a later run remove what a killed run left (sweep_scratch).
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         argv = [sys.executable, "-m", "course.worker", "--scratch", str(self.scratch)]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        )
         self.proc = subprocess.Popen(
-            sandbox.wrap_command(argv, self.scratch, self.limits), stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=env, cwd=str(self.scratch), start_new_session=True)
+            sandbox.wrap_command(argv, self.scratch, self.limits),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=str(self.scratch),
+            start_new_session=True,
+        )
         hello = self._readline(120)
         if not hello or not json.loads(hello).get("ready"):
             self.stop()
@@ -78,8 +86,12 @@ class WorkerProcess:
             hung = self.proc.poll() is None
             self.stop()
             why = "hung" if hung else f"exited with code {self.proc.returncode}"
-            return {"id": request.get("id"), "notebooks": {}, "aborted": None,
-                    "error": f"grading worker {why} while running this submission"}
+            return {
+                "id": request.get("id"),
+                "notebooks": {},
+                "aborted": None,
+                "error": f"grading worker {why} while running this submission",
+            }
         return json.loads(line)
 
     def stop(self, grace_s: float = 0) -> None:
@@ -109,8 +121,12 @@ def run_request(request: dict, limits: dict | None = None) -> dict:
     """Run one request on this thread's worker (started on first use). Used by both pools."""
     lim = sandbox.Limits(**(limits or {}))
     if _STOPPING.is_set():
-        return {"id": request.get("id"), "notebooks": {}, "aborted": None,
-                "error": "grading was interrupted"}
+        return {
+            "id": request.get("id"),
+            "notebooks": {},
+            "aborted": None,
+            "error": "grading was interrupted",
+        }
     worker = getattr(_local, "worker", None)
     if worker is None or worker.limits != lim:
         if worker is not None:
@@ -168,8 +184,13 @@ class DaskPool:
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, request: dict) -> Future:
-        fut = self.client.submit(run_request, request, _asdict(self.limits), pure=False,
-                                 key=f"grade-{request['id']}-{os.urandom(4).hex()}")
+        fut = self.client.submit(
+            run_request,
+            request,
+            _asdict(self.limits),
+            pure=False,
+            key=f"grade-{request['id']}-{os.urandom(4).hex()}",
+        )
         out: Future = Future()
         fut.add_done_callback(lambda f: _settle(out, f))
         return out
@@ -182,8 +203,13 @@ def _settle(out: Future, fut) -> None:
     try:
         out.set_result(fut.result())
     except Exception as exc:  # noqa: BLE001 - a lost task becomes a per-submission reason
-        out.set_result({"notebooks": {}, "aborted": None,
-                        "error": f"dask task failed: {type(exc).__name__}: {exc}"})
+        out.set_result(
+            {
+                "notebooks": {},
+                "aborted": None,
+                "error": f"dask task failed: {type(exc).__name__}: {exc}",
+            }
+        )
 
 
 def _asdict(limits: sandbox.Limits) -> dict:

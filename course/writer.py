@@ -13,6 +13,7 @@ Grading one submission is split in two around the (parallel, sandboxed) executio
   autograded/ end up exactly as `nbgrader autograde --force` leaves them.
 Only the process that owns a GradebookWriter writes gradebook.db.
 """
+
 from __future__ import annotations
 
 import glob
@@ -36,9 +37,19 @@ from . import fastschema
 fastschema.install()
 
 # Execute's traits that change how cells run; sent to workers so they run cells identically.
-EXECUTE_TRAITS = ("timeout", "interrupt_on_timeout", "allow_errors", "raise_on_iopub_timeout",
-                  "error_on_timeout", "extra_arguments", "iopub_timeout", "startup_timeout",
-                  "record_timing", "store_widget_state", "ipython_hist_file")
+EXECUTE_TRAITS = (
+    "timeout",
+    "interrupt_on_timeout",
+    "allow_errors",
+    "raise_on_iopub_timeout",
+    "error_on_timeout",
+    "extra_arguments",
+    "iopub_timeout",
+    "startup_timeout",
+    "record_timing",
+    "store_widget_state",
+    "ipython_hist_file",
+)
 
 
 class GradingError(Exception):
@@ -65,8 +76,9 @@ class UsePrepared(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        return nbformat.reads(_take(SANITIZED, resources, "sanitized notebook"), as_version=4), \
-            resources
+        return nbformat.reads(
+            _take(SANITIZED, resources, "sanitized notebook"), as_version=4
+        ), resources
 
 
 class InjectOutputs(NbGraderPreprocessor):
@@ -115,7 +127,8 @@ class GradebookWriter(Autograde):
         if log is not None:
             self.log = log
         self.autograde_preprocessors = [
-            InjectOutputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors]
+            InjectOutputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors
+        ]
         self._expected: list[str] | None = None
         self._sanitizer = NotebookExporter(parent=self, config=self.config)
         for pp in self.sanitize_preprocessors:
@@ -130,12 +143,14 @@ class GradebookWriter(Autograde):
         if self._expected is None:
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                 try:
-                    self._expected = sorted(nb.name for nb in gb.find_assignment(
-                        self.coursedir.assignment_id).notebooks)
+                    self._expected = sorted(
+                        nb.name for nb in gb.find_assignment(self.coursedir.assignment_id).notebooks
+                    )
                 except MissingEntry:
                     raise NbGraderException(
                         f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
-                        "run `python -m course release` (nbgrader generate_assignment) first")
+                        "run `python -m course release` (nbgrader generate_assignment) first"
+                    )
         return self._expected
 
     def submission_dir(self, student: str) -> Path:

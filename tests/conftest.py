@@ -1,4 +1,5 @@
 """Shared fixtures: throwaway course directories, so tests never touch the repo's own class."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,11 @@ def course_copy(tmp_path) -> CourseDir:
 def with_hidden_tests(nb, course: CourseDir = CourseDir()):
     """Put the instructor's locked cells (test cells with hidden tests) back, as nbgrader's OverwriteCells does."""
     source = nbformat.read(course.source_notebook(), as_version=4)
-    locked = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-              if c.metadata.get("nbgrader", {}).get("locked")}
+    locked = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("locked")
+    }
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -35,12 +39,19 @@ def with_hidden_tests(nb, course: CourseDir = CourseDir()):
     return nb
 
 
-def execute_and_score(nb, cwd: Path | None = None, hidden: bool = True) -> dict[str, tuple[float, float]]:
+def execute_and_score(
+    nb, cwd: Path | None = None, hidden: bool = True
+) -> dict[str, tuple[float, float]]:
     """Run a notebook in a real kernel and score its test cells the way nbgrader does
     (with the hidden tests restored unless hidden=False)."""
     nb = with_hidden_tests(nb) if hidden else nbformat.from_dict(nb)
-    NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd or REPO)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=60,
+        allow_errors=True,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd or REPO)}},
+    ).execute()
     scores = {}
     for cell in nb.cells:
         if nbg_utils.is_grade(cell) and cell.cell_type == "code":

@@ -3,6 +3,7 @@
 The class is built by course.demo (course.authoring.misconceptions students) in a temporary directory and
 graded once for the whole module (~3 s per submission).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,9 @@ from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
 from course.demo import Student, demo
+from course.paths import ASSIGNMENT
 from course.results.export import ExerciseScore, StudentScores
 from course.results.feedback import hidden_lines
-from course.paths import ASSIGNMENT
 from course.results.report import check_messages, exercise_stats, failing_checks, pearson
 
 CORRECT = {n: "correct" for n in range(1, 11)}
@@ -26,7 +27,9 @@ ROSTER = [
     Student("ben_blank", "blank"),
     Student("cal_late", "all correct, late", CORRECT, late=True),
     # Passes every visible check; fails hidden ones in ex05 (input modified) and ex08 (frequency).
-    Student("fay_hidden", "hidden failures", {**CORRECT, 5: "center_in_place", 8: "rope_exponent_k"}),
+    Student(
+        "fay_hidden", "hidden failures", {**CORRECT, 5: "center_in_place", 8: "rope_exponent_k"}
+    ),
     Student("gus_alibi", "alibi sign", {**CORRECT, 9: "alibi_sign_flipped"}),
     Student("zed_broken", "not JSON", broken=True),
 ]
@@ -34,8 +37,12 @@ ROSTER = [
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    return demo(tmp_path_factory.mktemp("class") / "demo-class", roster=ROSTER, progress=False,
-                grader="nbgrader")
+    return demo(
+        tmp_path_factory.mktemp("class") / "demo-class",
+        roster=ROSTER,
+        progress=False,
+        grader="nbgrader",
+    )
 
 
 class _Text(HTMLParser):
@@ -79,30 +86,41 @@ def test_feedback_shows_no_hidden_test_source(graded):
         autograded = nbformat.read(course.autograded_notebook(student), as_version=4)
         plain = page_text(HTMLExporter().from_notebook_node(autograded)[0])
         assert {line for line in secret if line in plain} == secret
-        text = page_text((course.results.feedback / student / ASSIGNMENT / "exercises.html").read_text())
+        text = page_text(
+            (course.results.feedback / student / ASSIGNMENT / "exercises.html").read_text()
+        )
         leaked = sorted(line for line in secret if line in text)
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
 
 
 def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
-    text = page_text((graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
+    text = page_text(
+        (graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
+    )
     assert "FAIL - center leaves its input unchanged" in text
     assert "hint: X -= ... changes the caller's array; return X - mean instead" in text
     assert "AssertionError: center leaves its input unchanged" in text
     assert "FAIL - d=8 vector at position 7 matches the RoPE formula" in text
     assert "Traceback (most recent call last)" not in text
     # The visible part of each test cell is still shown, as in the release.
-    assert 'check_true(np.allclose(np.asarray(centered).mean(axis=0), 0.0), "centering removes mean vector",' in text
+    assert (
+        'check_true(np.allclose(np.asarray(centered).mean(axis=0), 0.0), "centering removes mean vector",'
+        in text
+    )
 
 
 def test_feedback_still_shows_grades_and_late_penalty(graded):
     with Gradebook(graded.course.db_url) as gb:
         fay = gb.find_submission(ASSIGNMENT, "fay_hidden")
         fay_score, fay_max = fay.score, fay.max_score
-    text = page_text((graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text())
+    text = page_text(
+        (graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
+    )
     assert f"Score: {fay_score:.1f} / {fay_max:.1f}" in text
     assert "Score: 0.0 / 2.0" in text and "Score: 2.0 / 2.0" in text  # ex05 lost, ex04 kept
-    late = page_text((graded.course.results.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text())
+    late = page_text(
+        (graded.course.results.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text()
+    )
     assert "Late submission penalty" in late
 
 
@@ -115,8 +133,18 @@ def test_grades_csv_has_nbgrader_columns_and_gradebook_scores(graded):
     rows = {r["student_id"]: r for r in _read_csv(graded.grades_csv)}
     with open(graded.grades_csv) as fh:
         assert fh.readline().strip().split(",") == [
-            "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-            "raw_score", "late_submission_penalty", "score", "max_score"]
+            "assignment",
+            "duedate",
+            "timestamp",
+            "student_id",
+            "last_name",
+            "first_name",
+            "email",
+            "raw_score",
+            "late_submission_penalty",
+            "score",
+            "max_score",
+        ]
     assert float(rows["ada_correct"]["score"]) == 20.0
     assert float(rows["ben_blank"]["score"]) == 0.0
     assert float(rows["fay_hidden"]["score"]) == 15.0
@@ -134,12 +162,17 @@ def test_exercise_csv_has_points_per_exercise(graded):
     assert fay == [1, 1, 1, 2, 0, 2, 2, 0, 3, 3]
     assert float(rows["gus_alibi"]["ex09"]) == 0 and float(rows["gus_alibi"]["ex10"]) == 3
     # Written answers are waiting for a grader: counted, and zero until graded.
-    assert int(rows["fay_hidden"]["written_ungraded"]) == 10 and int(rows["ben_blank"]["written_ungraded"]) == 0
+    assert (
+        int(rows["fay_hidden"]["written_ungraded"]) == 10
+        and int(rows["ben_blank"]["written_ungraded"]) == 0
+    )
     with Gradebook(graded.course.db_url) as gb:
         for student in ("ada_correct", "fay_hidden", "gus_alibi", "cal_late"):
             sub = gb.find_submission(ASSIGNMENT, student)
             assert sum(float(rows[student][e]) for e in exercises) == pytest.approx(sub.score)
-            assert float(rows[student]["score"]) == pytest.approx(sub.score - sub.late_submission_penalty)
+            assert float(rows[student]["score"]) == pytest.approx(
+                sub.score - sub.late_submission_penalty
+            )
 
 
 def test_report_renders_every_section(graded):
@@ -151,9 +184,9 @@ def test_report_renders_every_section(graded):
     text = page_text(html)
     for n in range(1, 11):
         assert f"ex{n:02d}" in text
-    assert "center leaves its input unchanged" in text           # ex05's hidden check
+    assert "center leaves its input unchanged" in text  # ex05's hidden check
     assert "d=8 vector at position 7 matches the RoPE formula" in text
-    assert "NotImplementedError: embed() is not written yet" in text   # the blank student's stub
+    assert "NotImplementedError: embed() is not written yet" in text  # the blank student's stub
     assert "zed_broken" in text.split("Submissions that failed to grade")[1]
     assert "ada_correct" not in text.split("Submissions that failed to grade")[1]
 
@@ -171,9 +204,18 @@ def test_discrimination_is_pearson_and_undefined_without_variance():
     assert pearson([2, 1, 0], [1, 3, 5]) == pytest.approx(-1.0)
     assert pearson([1, 1, 1], [1, 3, 5]) is None
     assert pearson([1], [2]) is None
-    rows = [StudentScores(s, {"ex01": ExerciseScore(tests=t, tests_max=2), "ex02": ExerciseScore(tests=1, tests_max=1)},
-                          raw_score=total, max_score=3) for s, t, total in
-            [("a", 2, 3), ("b", 0, 1), ("c", 2, 3), ("d", 1, 2)]]
+    rows = [
+        StudentScores(
+            s,
+            {
+                "ex01": ExerciseScore(tests=t, tests_max=2),
+                "ex02": ExerciseScore(tests=1, tests_max=1),
+            },
+            raw_score=total,
+            max_score=3,
+        )
+        for s, t, total in [("a", 2, 3), ("b", 0, 1), ("c", 2, 3), ("d", 1, 2)]
+    ]
     ex01, ex02 = exercise_stats(rows, {})
     assert ex01.mean == pytest.approx(1.25) and ex01.full_marks_rate == pytest.approx(0.5)
     assert ex01.discrimination == pytest.approx(1.0)
@@ -181,26 +223,54 @@ def test_discrimination_is_pearson_and_undefined_without_variance():
 
 
 def test_check_messages_prefer_fail_lines_over_the_assertion():
-    cell = nbformat.v4.new_code_cell(outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="PASS - a\nFAIL - b: got 1.000000, expected 2.000000\n"
-                                                             "       hint: h\n"),
-        nbformat.v4.new_output("error", ename="AssertionError", evalue="b (h)", traceback=[])])
+    cell = nbformat.v4.new_code_cell(
+        outputs=[
+            nbformat.v4.new_output(
+                "stream",
+                name="stdout",
+                text="PASS - a\nFAIL - b: got 1.000000, expected 2.000000\n       hint: h\n",
+            ),
+            nbformat.v4.new_output("error", ename="AssertionError", evalue="b (h)", traceback=[]),
+        ]
+    )
     assert check_messages(cell) == ["b"]
-    cell.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="name 'x' is not defined",
-                                           traceback=[])]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="NameError", evalue="name 'x' is not defined", traceback=[]
+        )
+    ]
     assert check_messages(cell) == ["NameError: name 'x' is not defined"]
 
 
 def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
     from course.results.feedback import hide_hidden_tests
-    source = ('check_true(f(1) == 1, "visible check")\n### BEGIN HIDDEN TESTS\n'
-              'secret_value = f(123456)\ncheck_true(secret_value == 7, "hidden check")\n### END HIDDEN TESTS')
-    cell = nbformat.v4.new_code_cell(source, outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="PASS - visible check\nFAIL - hidden check\n"),
-        nbformat.v4.new_output("stream", name="stderr",
-                               text="/tmp/ipykernel_1/2.py:3: RuntimeWarning: overflow\n  secret_value = f(123456)\n"),
-        nbformat.v4.new_output("error", ename="AssertionError", evalue="hidden check",
-                               traceback=["Cell In[3], line 4", "----> 4 check_true(secret_value == 7, \"hidden check\")"])])
+
+    source = (
+        'check_true(f(1) == 1, "visible check")\n### BEGIN HIDDEN TESTS\n'
+        'secret_value = f(123456)\ncheck_true(secret_value == 7, "hidden check")\n### END HIDDEN TESTS'
+    )
+    cell = nbformat.v4.new_code_cell(
+        source,
+        outputs=[
+            nbformat.v4.new_output(
+                "stream", name="stdout", text="PASS - visible check\nFAIL - hidden check\n"
+            ),
+            nbformat.v4.new_output(
+                "stream",
+                name="stderr",
+                text="/tmp/ipykernel_1/2.py:3: RuntimeWarning: overflow\n  secret_value = f(123456)\n",
+            ),
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue="hidden check",
+                traceback=[
+                    "Cell In[3], line 4",
+                    '----> 4 check_true(secret_value == 7, "hidden check")',
+                ],
+            ),
+        ],
+    )
     hide_hidden_tests(cell)
     assert cell.source == 'check_true(f(1) == 1, "visible check")'
     assert cell.outputs[0].text == "PASS - visible check\nFAIL - hidden check\n"
@@ -210,6 +280,7 @@ def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
 
 def test_cli_verbs_report_export_feedback(graded, capsys):
     from course.__main__ import main
+
     root = str(graded.course.root)
     graded.report.unlink()
     assert main(["--course", root, "report", ASSIGNMENT]) == 0

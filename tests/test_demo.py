@@ -1,4 +1,5 @@
 """The demo class: who is in it, where it is built, and a small one graded by `python -m course grade`."""
+
 from __future__ import annotations
 
 import csv
@@ -15,18 +16,31 @@ def test_default_roster_has_correct_blank_late_every_misconception_and_mixes():
     ids = [s.id for s in roster]
     assert len(ids) == len(set(ids))
     everything = set(range(1, 11))
-    assert any(not s.late and set(s.answers) == everything and set(s.answers.values()) == {"correct"} for s in roster)
-    assert any(not s.answers and not s.broken for s in roster)                 # blank
+    assert any(
+        not s.late and set(s.answers) == everything and set(s.answers.values()) == {"correct"}
+        for s in roster
+    )
+    assert any(not s.answers and not s.broken for s in roster)  # blank
     assert any(s.late and set(s.answers.values()) == {"correct"} for s in roster)
     planted = {choice for s in roster for choice in s.answers.values()}
     assert set(mc.MISCONCEPTIONS) <= planted
 
     def kinds(s):
-        return [s.answers.get(n, "blank") if s.answers.get(n, "blank") in ("correct", "blank") else "wrong"
-                for n in everything]
+        return [
+            s.answers.get(n, "blank")
+            if s.answers.get(n, "blank") in ("correct", "blank")
+            else "wrong"
+            for n in everything
+        ]
+
     # A mix: not just "all correct but one misconception", and not a single kind of answer.
-    mixes = [s for s in roster if len(set(kinds(s))) >= 2 and kinds(s).count("wrong") != 1 or
-             {"correct", "blank"} <= set(kinds(s))]
+    mixes = [
+        s
+        for s in roster
+        if len(set(kinds(s))) >= 2
+        and kinds(s).count("wrong") != 1
+        or {"correct", "blank"} <= set(kinds(s))
+    ]
     assert len(mixes) >= 2
     assert any(s.broken for s in roster)
 
@@ -48,10 +62,16 @@ def small_demo(tmp_path_factory):
     roster = [
         Student("ada_correct", "all correct", {n: "correct" for n in range(1, 11)}),
         Student("cal_late", "late", {n: "correct" for n in range(1, 11)}, late=True),
-        Student("m_alibi_sign_flipped", "alibi", {**{n: "correct" for n in range(1, 11)}, 9: "alibi_sign_flipped"}),
+        Student(
+            "m_alibi_sign_flipped",
+            "alibi",
+            {**{n: "correct" for n in range(1, 11)}, 9: "alibi_sign_flipped"},
+        ),
         Student("zed_broken", "not JSON", broken=True),
     ]
-    return demo(tmp_path_factory.mktemp("demo") / "demo-class", roster=roster, workers=2, progress=False)
+    return demo(
+        tmp_path_factory.mktemp("demo") / "demo-class", roster=roster, workers=2, progress=False
+    )
 
 
 def test_demo_grades_with_course_grade_and_writes_everything(small_demo):
@@ -59,8 +79,13 @@ def test_demo_grades_with_course_grade_and_writes_everything(small_demo):
     assert (d.course.root / MARKER).exists()
     assert {r.student_id for r in d.scores} == {"ada_correct", "cal_late", "m_alibi_sign_flipped"}
     by_id = {r.student_id: r for r in d.scores}
-    assert by_id["ada_correct"].score == 20 and by_id["m_alibi_sign_flipped"].exercises["ex09"].tests == 0
-    assert by_id["cal_late"].raw_score == 20 and by_id["cal_late"].score == 0   # nbgrader's "zero" late rule
+    assert (
+        by_id["ada_correct"].score == 20
+        and by_id["m_alibi_sign_flipped"].exercises["ex09"].tests == 0
+    )
+    assert (
+        by_id["cal_late"].raw_score == 20 and by_id["cal_late"].score == 0
+    )  # nbgrader's "zero" late rule
     assert [s for s, _ in d.failures] == ["zed_broken"]
     assert "JSON" in dict(d.failures)["zed_broken"]
     assert sorted(p.parent.parent.name for p in d.feedback) == sorted(by_id)

@@ -2,6 +2,7 @@
 
 Real fork server, real ipykernel, nbgrader's own Execute; tiny notebooks so each test is quick.
 """
+
 from __future__ import annotations
 
 import nbformat
@@ -27,11 +28,21 @@ def notebook(*sources, test_cells=()):
     for i, src in enumerate(sources):
         cell = new_code_cell(src)
         if i in test_cells:
-            cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
-                                         "points": 1, "grade_id": f"t{i}", "schema_version": 3}
+            cell.metadata["nbgrader"] = {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "points": 1,
+                "grade_id": f"t{i}",
+                "schema_version": 3,
+            }
         cells.append(cell)
-    return new_notebook(cells=cells, metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    return new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
 
 
 def run(nb, tmp_path, **kw):
@@ -43,15 +54,23 @@ def texts(cell):
 
 
 def test_outputs_match_a_normal_kernel(server, tmp_path):
-    nb, aborted = run(notebook("import numpy as np\nprint(np.arange(3))",
-                               "import sys\nprint('warn', file=sys.stderr)",
-                               "1/0", "6 * 7", "import os\nos.environ['NBGRADER_EXECUTION']"),
-                      tmp_path)
+    nb, aborted = run(
+        notebook(
+            "import numpy as np\nprint(np.arange(3))",
+            "import sys\nprint('warn', file=sys.stderr)",
+            "1/0",
+            "6 * 7",
+            "import os\nos.environ['NBGRADER_EXECUTION']",
+        ),
+        tmp_path,
+    )
     assert aborted is None
     out = nb.cells
     assert texts(out[0]) == "[0 1 2]\n"
     assert out[1].outputs[0].name == "stderr"
-    assert out[2].outputs[0].output_type == "error" and out[2].outputs[0].ename == "ZeroDivisionError"
+    assert (
+        out[2].outputs[0].output_type == "error" and out[2].outputs[0].ename == "ZeroDivisionError"
+    )
     assert out[3].outputs[0].data["text/plain"] == "42"
     assert out[4].outputs[0].data["text/plain"] == "'autograde'"  # as under nbgrader autograde
     assert nb.metadata.language_info.name == "python"
@@ -72,41 +91,61 @@ def test_figures_are_rendered_inline(server, tmp_path):
 
 
 def test_dead_kernel_keeps_earlier_outputs_and_zeroes_the_rest(server, tmp_path):
-    nb, aborted = run(notebook("print('before')", "print('ok')", "import os\nos._exit(3)",
-                               "print('never')", test_cells=(1, 3)), tmp_path)
+    nb, aborted = run(
+        notebook(
+            "print('before')",
+            "print('ok')",
+            "import os\nos._exit(3)",
+            "print('never')",
+            test_cells=(1, 3),
+        ),
+        tmp_path,
+    )
     assert aborted and "kernel died" in aborted and "exited with code 3" in aborted
     assert texts(nb.cells[0]) == "before\n"
-    assert determine_grade(nb.cells[1]) == (1, 1)          # earned before the crash
-    assert determine_grade(nb.cells[3]) == (0, 1)          # never ran: cannot score
+    assert determine_grade(nb.cells[1]) == (1, 1)  # earned before the crash
+    assert determine_grade(nb.cells[3]) == (0, 1)  # never ran: cannot score
     assert nb.cells[3].outputs[-1].ename == execute.ABORT_ENAME
 
 
 def test_cell_timeout_is_nbgraders(server, tmp_path):
-    nb, aborted = run(notebook("import time\ntime.sleep(30)", "print('after')"), tmp_path,
-                      execute_config={"timeout": 1})
+    nb, aborted = run(
+        notebook("import time\ntime.sleep(30)", "print('after')"),
+        tmp_path,
+        execute_config={"timeout": 1},
+    )
     assert aborted is None  # nbgrader interrupts the cell and goes on
     assert any(o.output_type == "error" for o in nb.cells[0].outputs)
     assert texts(nb.cells[1]) == "after\n"
 
 
 def test_notebook_time_limit_cuts_the_run(server, tmp_path):
-    nb, aborted = run(notebook("import time\ntime.sleep(60)", "print('x')", test_cells=(1,)),
-                      tmp_path, limits=sandbox.Limits(notebook_timeout_s=2))
+    nb, aborted = run(
+        notebook("import time\ntime.sleep(60)", "print('x')", test_cells=(1,)),
+        tmp_path,
+        limits=sandbox.Limits(notebook_timeout_s=2),
+    )
     assert aborted and "exceeded 2 s" in aborted
     assert determine_grade(nb.cells[1]) == (0, 1)
 
 
 def test_output_flood_is_cut(server, tmp_path):
-    nb, aborted = run(notebook("for _ in range(10000):\n    print('x' * 1000)"), tmp_path,
-                      limits=sandbox.Limits(max_output_bytes=100_000))
+    nb, aborted = run(
+        notebook("for _ in range(10000):\n    print('x' * 1000)"),
+        tmp_path,
+        limits=sandbox.Limits(max_output_bytes=100_000),
+    )
     assert aborted and "output exceeded" in aborted
     assert sum(len(texts(c)) for c in nb.cells) < 200_000
 
 
 def test_before_test_cell_hook_runs_silently_before_test_cells_only(server, tmp_path):
     hook = "HOOK_RUNS = globals().get('HOOK_RUNS', 0) + 1"
-    nb, _ = run(notebook("x = 1", "print(HOOK_RUNS)", "y = 2", "print(HOOK_RUNS)",
-                         test_cells=(1, 3)), tmp_path, before_test_cell=hook)
+    nb, _ = run(
+        notebook("x = 1", "print(HOOK_RUNS)", "y = 2", "print(HOOK_RUNS)", test_cells=(1, 3)),
+        tmp_path,
+        before_test_cell=hook,
+    )
     assert texts(nb.cells[1]) == "1\n" and texts(nb.cells[3]) == "2\n"
     assert nb.cells[1].execution_count == 2  # silent: the hook takes no execution count
 

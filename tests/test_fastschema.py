@@ -1,4 +1,5 @@
 """The writer's cached metadata validation accepts and rejects exactly what nbgrader's does."""
+
 from __future__ import annotations
 
 import jsonschema
@@ -9,10 +10,21 @@ from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 
 from course import fastschema
 
-GOOD = {"schema_version": 3, "grade": True, "solution": False, "locked": True, "task": False,
-        "grade_id": "ex01_embed_tests", "points": 1}
-BAD = [dict(GOOD, grade_id="ex01 embed!"), dict(GOOD, points="one"), dict(GOOD, extra_key=1),
-       {k: v for k, v in GOOD.items() if k != "grade_id"}]
+GOOD = {
+    "schema_version": 3,
+    "grade": True,
+    "solution": False,
+    "locked": True,
+    "task": False,
+    "grade_id": "ex01_embed_tests",
+    "points": 1,
+}
+BAD = [
+    dict(GOOD, grade_id="ex01 embed!"),
+    dict(GOOD, points="one"),
+    dict(GOOD, extra_key=1),
+    {k: v for k, v in GOOD.items() if k != "grade_id"},
+]
 
 
 def _cell(meta):

@@ -3,6 +3,7 @@
 Each test grades a small class in its own copy of a released course (real nbgrader gradebook,
 real kernels, the real sandbox where this machine has one).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,10 +21,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grade import grade
 from course.authoring.misconceptions import student_notebook, write_submission
-from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from course.authoring.release import generate, nbgrader_env
+from course.grade import grade
+from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 
 ALL = {n: "correct" for n in range(1, 11)}
 CLASS = {
@@ -51,16 +52,22 @@ def class_copy(released: CourseDir, root: Path, students: dict[str, dict]) -> Co
 
 def auto_scores(course: CourseDir) -> dict[tuple, tuple]:
     with Gradebook(course.db_url) as gb:
-        return {(sub.student_id, nb.name, g.name): (g.auto_score, g.needs_manual_grade)
-                for sub in gb.find_assignment(ASSIGNMENT).submissions
-                for nb in sub.notebooks for g in nb.grades}
+        return {
+            (sub.student_id, nb.name, g.name): (g.auto_score, g.needs_manual_grade)
+            for sub in gb.find_assignment(ASSIGNMENT).submissions
+            for nb in sub.notebooks
+            for g in nb.grades
+        }
 
 
 def output_kinds(path: Path) -> list[list[tuple]]:
     """Per code cell, the kinds of output; how a stream was split into messages is timing."""
     nb = nbformat.read(path, as_version=4)
-    return [sorted({(o.output_type, o.get("name") or o.get("ename") or "") for o in c.outputs})
-            for c in nb.cells if c.cell_type == "code"]
+    return [
+        sorted({(o.output_type, o.get("name") or o.get("ename") or "") for o in c.outputs})
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 def tree_digest(folder: Path) -> str:
@@ -77,8 +84,13 @@ def tree_digest(folder: Path) -> str:
 def test_same_scores_and_autograded_notebooks_as_nbgrader_autograde(released, tmp_path):
     theirs = class_copy(released, tmp_path / "nbgrader", CLASS)
     ours = class_copy(released, tmp_path / "course", CLASS)
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-                          cwd=theirs.root, env=nbgrader_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
+        cwd=theirs.root,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
     summary = grade(ASSIGNMENT, root=ours.root, progress=False)
@@ -88,8 +100,9 @@ def test_same_scores_and_autograded_notebooks_as_nbgrader_autograde(released, tm
     assert len(want) == len(CLASS) * 20 and got == want
     assert sum(s for (st, _, _), (s, _) in got.items() if st == "ada" and s) == 20
     for student in CLASS:
-        assert output_kinds(ours.autograded_notebook(student)) == \
-            output_kinds(theirs.autograded_notebook(student))
+        assert output_kinds(ours.autograded_notebook(student)) == output_kinds(
+            theirs.autograded_notebook(student)
+        )
 
 
 def _state(course: CourseDir) -> dict:
@@ -102,9 +115,23 @@ def _state(course: CourseDir) -> dict:
 def test_kill_9_mid_batch_then_rerun_leaves_every_grade_once(released, tmp_path):
     students = {f"s{i}": ALL if i % 2 else {} for i in range(5)}
     course = class_copy(released, tmp_path / "course", students)
-    proc = subprocess.Popen([sys.executable, "-m", "course", "--course", str(course.root),
-                             "grade", "--workers", "1", "--quiet"], cwd=REPO, env=nbgrader_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "course",
+            "--course",
+            str(course.root),
+            "grade",
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+        cwd=REPO,
+        env=nbgrader_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 180
     while not _state(course) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -119,10 +146,13 @@ def test_kill_9_mid_batch_then_rerun_leaves_every_grade_once(released, tmp_path)
     assert set(summary.graded) | set(summary.up_to_date) == set(students)
     assert set(summary.graded).isdisjoint(done_before)
     db = sqlite3.connect(course.gradebook)
-    per_student = db.execute("SELECT student_id, COUNT(*) FROM submitted_assignment "
-                             "GROUP BY student_id").fetchall()
-    duplicates = db.execute("SELECT notebook_id, cell_id, COUNT(*) FROM grade "
-                            "GROUP BY notebook_id, cell_id HAVING COUNT(*) > 1").fetchall()
+    per_student = db.execute(
+        "SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id"
+    ).fetchall()
+    duplicates = db.execute(
+        "SELECT notebook_id, cell_id, COUNT(*) FROM grade "
+        "GROUP BY notebook_id, cell_id HAVING COUNT(*) > 1"
+    ).fetchall()
     db.close()
     assert sorted(per_student) == [(s, 1) for s in sorted(students)] and duplicates == []
     scores = auto_scores(course)
@@ -151,8 +181,14 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
 
     assert summary.graded == ["ada"]
     assert set(summary.failed) == {"bad_json", "renamed", "empty", "linked"}
-    assert f"{NOTEBOOK}.ipynb" in summary.failed["bad_json"] and "invalid" in summary.failed["bad_json"]
-    assert "exercises (1).ipynb" in summary.failed["renamed"] and "wrong notebook name" in summary.failed["renamed"]
+    assert (
+        f"{NOTEBOOK}.ipynb" in summary.failed["bad_json"]
+        and "invalid" in summary.failed["bad_json"]
+    )
+    assert (
+        "exercises (1).ipynb" in summary.failed["renamed"]
+        and "wrong notebook name" in summary.failed["renamed"]
+    )
     assert "missing notebook" in summary.failed["empty"]
     assert "symbolic link" in summary.failed["linked"]
     assert "FAILED bad_json" in summary.text()
@@ -160,6 +196,7 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     assert set(s for s, _, _ in auto_scores(course)) == {"ada"}
     # The report shows the grader's reasons, and forgets one once it is fixed and graded.
     from course.results.report import grading_failures
+
     reasons = dict(grading_failures(ASSIGNMENT, course))
     assert set(reasons) == {"bad_json", "renamed", "empty", "linked"}
     assert reasons["renamed"] == summary.failed["renamed"]
@@ -186,11 +223,15 @@ def test_rerun_grades_only_changes_and_force_regrades_all(released, tmp_path):
 
 def test_dask_local_cluster_of_two_workers(released, tmp_path):
     distributed = pytest.importorskip("distributed")
-    course = class_copy(released, tmp_path / "course", {"ada": ALL, "blank": {}, "half": CLASS["half"]})
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        summary = grade(ASSIGNMENT, root=course.root, scheduler=cluster.scheduler_address,
-                        progress=False)
+    course = class_copy(
+        released, tmp_path / "course", {"ada": ALL, "blank": {}, "half": CLASS["half"]}
+    )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = grade(
+            ASSIGNMENT, root=course.root, scheduler=cluster.scheduler_address, progress=False
+        )
     assert summary.graded == ["ada", "blank", "half"] and not summary.failed
     assert "dask" in summary.workers
     totals = {st: 0.0 for st in summary.graded}

@@ -1,12 +1,12 @@
 """Every test cell fails on the blank notebook, and each planted misconception is caught by its own
 exercise's tests and by no other exercise's tests."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import execute_and_score
 
 from course.authoring.misconceptions import MISCONCEPTIONS, all_correct, student_notebook
-
-from conftest import execute_and_score
 
 ALL = range(1, 11)
 

@@ -1,4 +1,5 @@
 """`python -m course release`: regenerates the student version and refuses a misleading one."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,19 +8,26 @@ import sys
 import nbformat
 import pytest
 
-from course.paths import REPO, CourseDir
 from course.authoring.release import ReleaseRefused, check_no_leaks, release
+from course.paths import REPO, CourseDir
 
 VOLATILE = ("execution", "collapsed", "scrolled")
 
 
 def _run_cli(course: CourseDir):
-    return subprocess.run([sys.executable, "-m", "course", "--course", str(course.root), "release"],
-                          cwd=REPO, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "course", "--course", str(course.root), "release"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
 
 
 def _comparable(nb):
-    return [(c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k not in VOLATILE}) for c in nb.cells]
+    return [
+        (c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k not in VOLATILE})
+        for c in nb.cells
+    ]
 
 
 def test_committed_release_equals_a_fresh_regeneration(course_copy):
@@ -27,8 +35,12 @@ def test_committed_release_equals_a_fresh_regeneration(course_copy):
     assert proc.returncode == 0, proc.stderr
     fresh = nbformat.read(course_copy.release_notebook(), as_version=4)
     committed = nbformat.read(CourseDir().release_notebook(), as_version=4)
-    assert _comparable(fresh) == _comparable(committed), "release/ is stale: run `python -m course release`"
-    assert course_copy.gradebook.exists(), "generate_assignment should record the assignment in the gradebook"
+    assert _comparable(fresh) == _comparable(committed), (
+        "release/ is stale: run `python -m course release`"
+    )
+    assert course_copy.gradebook.exists(), (
+        "generate_assignment should record the assignment in the gradebook"
+    )
 
 
 def _edit_cell(course: CourseDir, grade_id: str, edit) -> None:
@@ -41,7 +53,11 @@ def _edit_cell(course: CourseDir, grade_id: str, edit) -> None:
 
 def test_refuses_when_the_solution_fails_a_test_and_keeps_the_old_release(course_copy):
     before = course_copy.release_notebook().read_bytes()
-    _edit_cell(course_copy, "ex09_alibi_bias", lambda s: s.replace("return slope * dist", "return -slope * dist"))
+    _edit_cell(
+        course_copy,
+        "ex09_alibi_bias",
+        lambda s: s.replace("return slope * dist", "return -slope * dist"),
+    )
     proc = _run_cli(course_copy)
     assert proc.returncode != 0
     assert "release refused" in proc.stderr and "ex09_alibi_bias_tests" in proc.stderr
@@ -51,8 +67,11 @@ def test_refuses_when_the_solution_fails_a_test_and_keeps_the_old_release(course
 def test_refuses_a_test_cell_that_passes_on_the_blank_notebook(course_copy):
     before = course_copy.release_notebook().read_bytes()
     # A test that never calls the student's function gives free points.
-    _edit_cell(course_copy, "ex10_embedding_params_tests",
-               lambda s: s.split("vocab, d")[0] + 'check_true(True, "always passes")\n')
+    _edit_cell(
+        course_copy,
+        "ex10_embedding_params_tests",
+        lambda s: s.split("vocab, d")[0] + 'check_true(True, "always passes")\n',
+    )
     with pytest.raises(ReleaseRefused, match="ex10_embedding_params_tests"):
         release(course=course_copy)
     assert course_copy.release_notebook().read_bytes() == before

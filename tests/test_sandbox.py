@@ -1,5 +1,6 @@
 """Real bubblewrap confinement: a worker started by wrap_command forks a "kernel" that confines
 itself as course.forkserver's children do, then tries to get out. Nothing is mocked."""
+
 from __future__ import annotations
 
 import json
@@ -72,10 +73,17 @@ def probe(tmp_path_factory):
     secret.write_text("instructor only")
     scratch = tmp_path_factory.mktemp("scratch")
     limits = sandbox.Limits(memory_mb=1024, max_procs=32)
-    targets = [secret, REPO / "gradebook.db", REPO / "source" / "embedding_space_math" /
-               "exercises.ipynb", Path.home() / ".bash_history"]
-    cmd = sandbox.wrap_command([sys.executable, "-c", PROBE, json.dumps(limits.__dict__),
-                                *map(str, targets)], scratch, limits)
+    targets = [
+        secret,
+        REPO / "gradebook.db",
+        REPO / "source" / "embedding_space_math" / "exercises.ipynb",
+        Path.home() / ".bash_history",
+    ]
+    cmd = sandbox.wrap_command(
+        [sys.executable, "-c", PROBE, json.dumps(limits.__dict__), *map(str, targets)],
+        scratch,
+        limits,
+    )
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), scratch
@@ -102,8 +110,8 @@ def test_kernel_runs_as_an_unprivileged_uid_of_its_own(probe):
     out, _ = probe
     assert out["uid"] >= sandbox.KERNEL_UID_BASE
     assert out["regain_root"] == "PermissionError"
-    assert out["signal_worker"] == "PermissionError"   # cannot kill or forge the worker
-    assert out["worker_fds"] == "PermissionError"      # cannot write the worker's result pipe
+    assert out["signal_worker"] == "PermissionError"  # cannot kill or forge the worker
+    assert out["worker_fds"] == "PermissionError"  # cannot write the worker's result pipe
 
 
 def test_memory_and_process_limits_hold(probe):
@@ -113,12 +121,15 @@ def test_memory_and_process_limits_hold(probe):
 
 
 def test_unavailable_sandbox_warns_loudly_once_and_still_runs(tmp_path):
-    code = ("from course import sandbox; import sys; "
-            "a = sandbox.wrap_command(['true'], sys.argv[1]); "
-            "b = sandbox.wrap_command(['true'], sys.argv[1]); print(a == b == ['true'])")
+    code = (
+        "from course import sandbox; import sys; "
+        "a = sandbox.wrap_command(['true'], sys.argv[1]); "
+        "b = sandbox.wrap_command(['true'], sys.argv[1]); print(a == b == ['true'])"
+    )
     env = dict(os.environ, COURSE_SANDBOX="off", PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                          text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env
+    )
     assert proc.stdout.strip() == "True"
     assert proc.stderr.count("WITHOUT a sandbox") == 1
 

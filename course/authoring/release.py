@@ -6,6 +6,7 @@ Gates (each one is a way a release has gone wrong in real courses):
 3. nothing hidden leaks (solution code, hidden tests, mark schemes).
 `nbgrader validate` exits 0 even when validation fails, so the gates read its results, not exit codes.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,19 @@ from nbgrader.validator import Validator
 
 from ..paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
 
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "BEGIN MARK SCHEME", "END MARK SCHEME")
-_REGION = re.compile(r"(### BEGIN SOLUTION|### BEGIN HIDDEN TESTS|=== BEGIN MARK SCHEME ===)\n(.*?)\n[ \t]*"
-                     r"(### END SOLUTION|### END HIDDEN TESTS|=== END MARK SCHEME ===)", re.S)
+MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "BEGIN MARK SCHEME",
+    "END MARK SCHEME",
+)
+_REGION = re.compile(
+    r"(### BEGIN SOLUTION|### BEGIN HIDDEN TESTS|=== BEGIN MARK SCHEME ===)\n(.*?)\n[ \t]*"
+    r"(### END SOLUTION|### END HIDDEN TESTS|=== END MARK SCHEME ===)",
+    re.S,
+)
 
 
 class ReleaseRefused(Exception):
@@ -54,9 +64,13 @@ def check_source_passes(source_nb: Path) -> None:
     failed = results.get("failed", [])
     if failed:
         ids = _ids_for(failed, nbformat.read(source_nb, as_version=4))
-        detail = "\n".join(f"  - {i}: {r['raw_error'].strip().splitlines()[-1] if r['raw_error'].strip() else 'failed'}"
-                           for i, r in zip(ids, failed))
-        raise ReleaseRefused(f"{source_nb}: the solution fails {len(failed)} test cell(s):\n{detail}")
+        detail = "\n".join(
+            f"  - {i}: {r['raw_error'].strip().splitlines()[-1] if r['raw_error'].strip() else 'failed'}"
+            for i, r in zip(ids, failed)
+        )
+        raise ReleaseRefused(
+            f"{source_nb}: the solution fails {len(failed)} test cell(s):\n{detail}"
+        )
 
 
 def check_blank_fails(release_nb: Path) -> None:
@@ -65,7 +79,9 @@ def check_blank_fails(release_nb: Path) -> None:
     passed = results.get("passed", [])
     if passed:
         ids = _ids_for(passed, nbformat.read(release_nb, as_version=4))
-        raise ReleaseRefused(f"{release_nb}: these test cells pass on the blank notebook (free points): {', '.join(ids)}")
+        raise ReleaseRefused(
+            f"{release_nb}: these test cells pass on the blank notebook (free points): {', '.join(ids)}"
+        )
 
 
 def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
@@ -80,19 +96,30 @@ def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
                 if len(line.strip()) >= 25 and line.strip() in release_lines:
                     problems.append(f"{_grade_id(cell)}: '{line.strip()[:60]}'")
     if problems:
-        raise ReleaseRefused(f"{release_nb}: hidden material leaked into the release:\n  - " + "\n  - ".join(problems))
+        raise ReleaseRefused(
+            f"{release_nb}: hidden material leaked into the release:\n  - "
+            + "\n  - ".join(problems)
+        )
 
 
 def generate(course: CourseDir, assignment: str) -> None:
     """Run nbgrader's own generate_assignment in the course directory (updates its gradebook too)."""
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        cwd=course.root, env=nbgrader_env(), capture_output=True, text=True)
+        cwd=course.root,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0 or "ERROR" in proc.stderr:
-        raise ReleaseRefused(f"nbgrader generate_assignment failed for {assignment}:\n{proc.stderr[-3000:]}")
+        raise ReleaseRefused(
+            f"nbgrader generate_assignment failed for {assignment}:\n{proc.stderr[-3000:]}"
+        )
 
 
-def release(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = NOTEBOOK) -> Path:
+def release(
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = NOTEBOOK
+) -> Path:
     """Regenerate release/<assignment>/ from source/ if and only if every gate passes."""
     source_nb = course.source_notebook(assignment, notebook)
     release_nb = course.release_notebook(assignment, notebook)

@@ -4,6 +4,7 @@ nbgrader's ClearSolutions puts the same `raise NotImplementedError()` in every a
 student who runs a test cell then sees an anonymous error. This rewrites each bare stub inside
 `def NAME(...)` so the message says which function to write.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def name_stubs(source: str) -> str:
             current = match.group(1)
         elif line.strip() == _STUB and current:
             indent = line[: len(line) - len(line.lstrip())]
-            lines[n] = f'{indent}raise NotImplementedError("{current}() is not written yet: replace this line with your code")'
+            lines[n] = (
+                f'{indent}raise NotImplementedError("{current}() is not written yet: replace this line with your code")'
+            )
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ grades.csv is written by nbgrader's CsvExportPlugin (what `nbgrader export` runs
 built for nbgrader keeps working. The per-exercise table groups the gradebook's grades by the
 `exNN_` prefix of their grade_id: the autograded test cell(s) and the written `exNN_explain` cell.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,9 +22,9 @@ EXERCISE = re.compile(r"^(ex\d\d)_")
 
 @dataclass
 class ExerciseScore:
-    tests: float = 0.0          # autograded test cell points earned
+    tests: float = 0.0  # autograded test cell points earned
     tests_max: float = 0.0
-    written: float = 0.0        # the manually graded explain cell
+    written: float = 0.0  # the manually graded explain cell
     written_max: float = 0.0
     written_graded: bool = True  # False until a grader has scored the written answer
 
@@ -55,7 +56,9 @@ class StudentScores:
         return sum(e.tests for e in self.exercises.values())
 
 
-def exercise_scores(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir()) -> list[StudentScores]:
+def exercise_scores(
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir()
+) -> list[StudentScores]:
     """Every graded submission of `assignment`, with its points per exercise, sorted by student."""
     rows = []
     with Gradebook(course.db_url) as gb:
@@ -64,8 +67,13 @@ def exercise_scores(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(
         except MissingEntry:
             return []
         for sub in submissions:
-            row = StudentScores(sub.student_id, raw_score=sub.score, max_score=sub.max_score,
-                                late_penalty=sub.late_submission_penalty or 0.0, timestamp=sub.timestamp)
+            row = StudentScores(
+                sub.student_id,
+                raw_score=sub.score,
+                max_score=sub.max_score,
+                late_penalty=sub.late_submission_penalty or 0.0,
+                timestamp=sub.timestamp,
+            )
             for nb in sub.notebooks:
                 for grade in nb.grades:
                     match = EXERCISE.match(grade.name)
@@ -84,8 +92,9 @@ def exercise_scores(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(
     return sorted(rows, key=lambda r: r.student_id)
 
 
-def export_grades_csv(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(),
-                      dest: Path | None = None) -> Path:
+def export_grades_csv(
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), dest: Path | None = None
+) -> Path:
     """nbgrader's grades.csv for one assignment (every student in the gradebook, 0 if missing)."""
     dest = Path(dest or course.root / "grades.csv")
     with Gradebook(course.db_url) as gb:
@@ -93,8 +102,9 @@ def export_grades_csv(assignment: str = ASSIGNMENT, course: CourseDir = CourseDi
     return dest
 
 
-def export_exercise_csv(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(),
-                        dest: Path | None = None) -> Path:
+def export_exercise_csv(
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), dest: Path | None = None
+) -> Path:
     """One row per graded student, one column per exercise (test + written points), then totals.
 
     `written_ungraded` counts written answers still waiting for a grader: until then they count 0,
@@ -103,16 +113,33 @@ def export_exercise_csv(assignment: str = ASSIGNMENT, course: CourseDir = Course
     dest = Path(dest or course.root / "grades_by_exercise.csv")
     rows = exercise_scores(assignment, course)
     exercises = sorted({ex for r in rows for ex in r.exercises})
-    header = ["student_id", *exercises, "autograded", "written", "written_ungraded",
-              "late_submission_penalty", "score", "max_score"]
+    header = [
+        "student_id",
+        *exercises,
+        "autograded",
+        "written",
+        "written_ungraded",
+        "late_submission_penalty",
+        "score",
+        "max_score",
+    ]
     with open(dest, "w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(header)
         for r in rows:
             ex = [r.exercises.get(e, ExerciseScore()) for e in exercises]
-            out.writerow([r.student_id, *(e.points for e in ex), r.autograded,
-                          sum(e.written for e in ex), sum(not e.written_graded for e in ex),
-                          r.late_penalty, r.score, r.max_score])
+            out.writerow(
+                [
+                    r.student_id,
+                    *(e.points for e in ex),
+                    r.autograded,
+                    sum(e.written for e in ex),
+                    sum(not e.written_graded for e in ex),
+                    r.late_penalty,
+                    r.score,
+                    r.max_score,
+                ]
+            )
     return dest
 
 

@@ -7,6 +7,7 @@ test cell shows the release version of its source (what ClearHiddenTests hands s
 its printed `PASS - ...`/`FAIL - ...` and `hint:` lines (the check messages students need), and an
 error keeps only its last line, `ExceptionName: message`, because a traceback quotes the code.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -84,8 +85,12 @@ def _nbgrader_config(course: CourseDir) -> Config:
     return config
 
 
-def generate_feedback(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(),
-                      student: str | None = None, force: bool = True) -> list[Path]:
+def generate_feedback(
+    assignment: str = ASSIGNMENT,
+    course: CourseDir = CourseDir(),
+    student: str | None = None,
+    force: bool = True,
+) -> list[Path]:
     """Write feedback/<student>/<assignment>/*.html for every autograded student (or one).
 
     Returns the HTML files written. Raises FeedbackFailed with nbgrader's log if it fails.
@@ -96,7 +101,15 @@ def generate_feedback(assignment: str = ASSIGNMENT, course: CourseDir = CourseDi
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_feedback(assignment, student_id=student, force=force)
     if not result.get("success"):
-        raise FeedbackFailed(f"nbgrader generate_feedback failed:\n{result.get('error') or ''}\n"
-                             f"{result.get('log') or ''}")
-    students = [student] if student else sorted(p.name for p in course.results.feedback.iterdir() if p.is_dir())
-    return sorted(f for s in students for f in (course.results.feedback / s / assignment).glob("*.html"))
+        raise FeedbackFailed(
+            f"nbgrader generate_feedback failed:\n{result.get('error') or ''}\n"
+            f"{result.get('log') or ''}"
+        )
+    students = (
+        [student]
+        if student
+        else sorted(p.name for p in course.results.feedback.iterdir() if p.is_dir())
+    )
+    return sorted(
+        f for s in students for f in (course.results.feedback / s / assignment).glob("*.html")
+    )

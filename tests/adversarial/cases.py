@@ -6,6 +6,7 @@ points, full for "correct", 0 for "blank"), `failed`/`cut`/`flag` are substrings
 summary's reason (not graded / cut short / integrity flag). `escapes` are host paths the
 submission tries to create or change; they must not exist (or be unchanged) afterwards.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,14 +24,14 @@ TEST_POINTS = {f"ex{n:02d}": p for n, p in enumerate([1, 1, 1, 2, 2, 2, 2, 3, 3,
 @dataclass
 class Case:
     student: str
-    build: object                       # (course, case) -> None: writes submitted/<student>/
-    base: str = "correct"               # correct | blank | none (not graded)
-    tests: dict[str, float] = field(default_factory=dict)   # "ex05": 0.0 overrides the base
+    build: object  # (course, case) -> None: writes submitted/<student>/
+    base: str = "correct"  # correct | blank | none (not graded)
+    tests: dict[str, float] = field(default_factory=dict)  # "ex05": 0.0 overrides the base
     failed: str | None = None
     cut: str | None = None
-    flag: str | None = None             # substring of a flag reason
-    action: str | None = None           # zeroed | restored | review
-    escapes: tuple[str, ...] = ()       # host paths (format with course=) that must not appear
+    flag: str | None = None  # substring of a flag reason
+    action: str | None = None  # zeroed | restored | review
+    escapes: tuple[str, ...] = ()  # host paths (format with course=) that must not appear
 
     def expected(self) -> dict[str, float]:
         full = self.base == "correct"
@@ -49,8 +50,11 @@ def base_nb(course: CourseDir, base: str):
 def answer_cell(nb, ex: int):
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code" and \
-                meta.get("grade_id", "").startswith(f"ex{ex:02d}_"):
+        if (
+            meta.get("solution")
+            and cell.cell_type == "code"
+            and meta.get("grade_id", "").startswith(f"ex{ex:02d}_")
+        ):
             return cell
     raise KeyError(ex)
 
@@ -65,6 +69,7 @@ def save(course: CourseDir, student: str, nb) -> Path:
 
 def code_case(student, base="correct", replace=None, append=None, **expect) -> Case:
     """A notebook whose answer cells get code: replace={ex: src} or append={ex: src}."""
+
     def build(course, case):
         nb = base_nb(course, base)
         for ex, src in (replace or {}).items():
@@ -72,16 +77,19 @@ def code_case(student, base="correct", replace=None, append=None, **expect) -> C
         for ex, src in (append or {}).items():
             answer_cell(nb, ex).source += "\n\n" + src.replace("{course}", str(course.root))
         save(course, student, nb)
+
     return Case(student, build, base=base, **expect)
 
 
 def raw_case(student, data, name: str = f"{NOTEBOOK}.ipynb", base="none", **expect) -> Case:
     """A file written as given: data is bytes, str, or a function of the course giving either."""
+
     def build(course, case):
         folder = course.submission_dir(student)
         folder.mkdir(parents=True, exist_ok=True)
         body = data(course) if callable(data) else data
         (folder / name).write_bytes(body if isinstance(body, bytes) else body.encode())
+
     return Case(student, build, base=base, **expect)
 
 
@@ -91,6 +99,7 @@ def extra_files_case(student, files: dict[str, bytes], **expect) -> Case:
         for rel, data in files.items():
             (path.parent / rel).parent.mkdir(parents=True, exist_ok=True)
             (path.parent / rel).write_bytes(data)
+
     return Case(student, build, **expect)
 
 
@@ -99,6 +108,7 @@ def edit_case(student, edit, base="correct", **expect) -> Case:
         nb = base_nb(course, base)
         edit(nb)
         save(course, student, nb)
+
     return Case(student, build, base=base, **expect)
 
 
@@ -141,7 +151,8 @@ def edit_test(nb):
 def edit_helpers(nb):
     cell_by_id(nb, "helpers").source += (
         "\ndef check_true(*args, **kwargs):\n    pass\n"
-        "def check_array(*args, **kwargs):\n    pass\n")
+        "def check_array(*args, **kwargs):\n    pass\n"
+    )
     answer_cell(nb, 1).source = "def embed(E, ids):\n    return None"
 
 

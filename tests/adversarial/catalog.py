@@ -1,19 +1,37 @@
 """The adversarial class: every case of issue 4, one submission each (see cases.py)."""
+
 from __future__ import annotations
 
 import os
 
-from cases import (Case, code_case, delete_answer, delete_test, duplicate_answer,
-                   duplicate_test_at_end, edit_case, edit_helpers, edit_test, extra_files_case,
-                   huge_notebook, nbformat3, raw_case, reorder, slow_cells_before_ex10,
-                   split_answer)
-
 import nbformat
+from cases import (
+    Case,
+    code_case,
+    delete_answer,
+    delete_test,
+    duplicate_answer,
+    duplicate_test_at_end,
+    edit_case,
+    edit_helpers,
+    edit_test,
+    extra_files_case,
+    huge_notebook,
+    nbformat3,
+    raw_case,
+    reorder,
+    slow_cells_before_ex10,
+    split_answer,
+)
 
 from course.authoring.misconceptions import all_correct
 
 CHEATS = [
-    code_case("cheat_redefine_checks", base="blank", replace={1: """
+    code_case(
+        "cheat_redefine_checks",
+        base="blank",
+        replace={
+            1: """
 def embed(E, ids):
     return None
 
@@ -25,19 +43,36 @@ def check_array(*args, **kwargs):
 
 def check_close(*args, **kwargs):
     pass
-"""}, flag="check helper check_true() was replaced", action="restored"),
-    code_case("cheat_numpy_functions", base="blank", replace={2: """
+"""
+        },
+        flag="check helper check_true() was replaced",
+        action="restored",
+    ),
+    code_case(
+        "cheat_numpy_functions",
+        base="blank",
+        replace={
+            2: """
 np.allclose = lambda *args, **kwargs: True
 np.array_equal = lambda *args, **kwargs: True
 np.linalg.norm = lambda *args, **kwargs: 1.0
 
 def one_hot(ids, vocab_size):
     return np.zeros(np.shape(ids) + (vocab_size,))
-""", 8: """
+""",
+            8: """
 def rope_rotate(x, position, base=10000.0):
     return np.zeros_like(x)
-"""}, flag="numpy.allclose was replaced", action="restored"),
-    code_case("cheat_always_equal", base="blank", replace={1: """
+""",
+        },
+        flag="numpy.allclose was replaced",
+        action="restored",
+    ),
+    code_case(
+        "cheat_always_equal",
+        base="blank",
+        replace={
+            1: """
 class Whatever:
     def __eq__(self, other):
         return True
@@ -47,7 +82,8 @@ class Fake:
 
 def embed(E, ids):
     return Fake()
-""", 10: """
+""",
+            10: """
 class Anything(int):
     def __eq__(self, other):
         return True
@@ -57,8 +93,16 @@ class Anything(int):
 
 def embedding_params(vocab, d, tied):
     return Anything(0)
-"""}, flag="compares equal to anything", action="zeroed"),
-    code_case("cheat_ipython_hooks", base="blank", append={1: """
+""",
+        },
+        flag="compares equal to anything",
+        action="zeroed",
+    ),
+    code_case(
+        "cheat_ipython_hooks",
+        base="blank",
+        append={
+            1: """
 import sys
 ip = get_ipython()
 ip.showtraceback = lambda *args, **kwargs: None
@@ -70,8 +114,16 @@ def forget(result):
 ip.events.register("post_run_cell", forget)
 ip.set_custom_exc((Exception,), lambda *args, **kwargs: None)
 sys.excepthook = lambda *args: None
-"""}, flag="post_run_cell", action="restored"),
-    code_case("cheat_ast_transformer", base="blank", append={1: """
+"""
+        },
+        flag="post_run_cell",
+        action="restored",
+    ),
+    code_case(
+        "cheat_ast_transformer",
+        base="blank",
+        append={
+            1: """
 import ast
 
 class SwallowEverything(ast.NodeTransformer):
@@ -81,8 +133,16 @@ class SwallowEverything(ast.NodeTransformer):
         return ast.fix_missing_locations(ast.Module(body=[wrapped], type_ignores=[]))
 
 get_ipython().ast_transformers.append(SwallowEverything())
-"""}, flag="error reporting was tampered", action="zeroed"),
-    code_case("cheat_during_test", base="blank", replace={1: """
+"""
+        },
+        flag="error reporting was tampered",
+        action="zeroed",
+    ),
+    code_case(
+        "cheat_during_test",
+        base="blank",
+        replace={
+            1: """
 def embed(E, ids):
     import numpy
     g = globals()
@@ -90,8 +150,16 @@ def embed(E, ids):
         g[name] = lambda *args, **kwargs: None
     numpy.allclose = lambda *args, **kwargs: True
     return numpy.zeros(numpy.shape(ids) + (numpy.shape(E)[1],))
-"""}, flag="during this test", action="zeroed"),
-    code_case("cheat_kernel_patch", base="blank", append={1: """
+"""
+        },
+        flag="during this test",
+        action="zeroed",
+    ),
+    code_case(
+        "cheat_kernel_patch",
+        base="blank",
+        append={
+            1: """
 import ipykernel.ipkernel
 
 async def do_execute(self, code, silent, *args, **kwargs):
@@ -99,8 +167,16 @@ async def do_execute(self, code, silent, *args, **kwargs):
             "user_expressions": {}}
 
 ipykernel.ipkernel.IPythonKernel.do_execute = do_execute
-"""}, flag="error reporting was tampered", action="zeroed"),
-    code_case("cheat_thread_rewrites_outputs", base="blank", replace={1: """
+"""
+        },
+        flag="error reporting was tampered",
+        action="zeroed",
+    ),
+    code_case(
+        "cheat_thread_rewrites_outputs",
+        base="blank",
+        replace={
+            1: """
 import threading, time
 from IPython.display import clear_output
 
@@ -110,10 +186,19 @@ def embed(E, ids):
         clear_output()
     threading.Thread(target=later, daemon=True).start()
     return None
-"""}, flag="thread started by the notebook", action="zeroed"),
+"""
+        },
+        flag="thread started by the notebook",
+        action="zeroed",
+    ),
     # The documented limit: code that rewrites the guard in its own process beats it, and is
     # only flagged for review (static scan); it does get ex01's point here.
-    code_case("cheat_forges_the_guard", base="blank", tests={"ex01": 1.0}, replace={1: """
+    code_case(
+        "cheat_forges_the_guard",
+        base="blank",
+        tests={"ex01": 1.0},
+        replace={
+            1: """
 import sys
 guard = sys.modules["__course_guard__"]
 
@@ -127,8 +212,15 @@ guard.run = run
 
 def embed(E, ids):
     return None
-"""}, flag="touches the grader's guard", action="review"),
-    code_case("cheat_print_hidden_tests", append={10: """
+"""
+        },
+        flag="touches the grader's guard",
+        action="review",
+    ),
+    code_case(
+        "cheat_print_hidden_tests",
+        append={
+            10: """
 def _leak():
     print(get_ipython().user_ns["_ih"][-1])
 
@@ -137,11 +229,18 @@ _plain_params = embedding_params
 def embedding_params(vocab, d, tied):
     _leak()
     return _plain_params(vocab, d, tied)
-"""}, flag="hidden test source", action="review"),
+"""
+        },
+        flag="hidden test source",
+        action="review",
+    ),
 ]
 
 ESCAPES = [
-    code_case("escape_read", append={1: """
+    code_case(
+        "escape_read",
+        append={
+            1: """
 import os, socket
 print("kernel uid", os.getuid())
 for path in ["{course}/gradebook.db", "{course}/source/embedding_space_math/exercises.ipynb",
@@ -156,8 +255,13 @@ try:
     print("NETWORK REACHED")
 except OSError as exc:
     print("no network", exc)
-"""}),
-    code_case("escape_write", append={1: """
+"""
+        },
+    ),
+    code_case(
+        "escape_write",
+        append={
+            1: """
 import os
 for path in ["{course}/gradebook.db", "{course}/submitted/correct_student/embedding_space_math/exercises.ipynb",
              "{course}/escaped.txt", "/tmp/adversarial-escape-write", os.path.expanduser("~/escaped"),
@@ -168,19 +272,34 @@ for path in ["{course}/gradebook.db", "{course}/submitted/correct_student/embedd
         print("WROTE", path)
     except Exception as exc:
         print("blocked", path, type(exc).__name__)
-"""}, escapes=("{course}/escaped.txt", "/tmp/adversarial-escape-write", "/escaped.txt")),
+"""
+        },
+        escapes=("{course}/escaped.txt", "/tmp/adversarial-escape-write", "/escaped.txt"),
+    ),
 ]
 
 LIMITS = [
-    code_case("limit_infinite_loop", replace={5: "def center(X):\n    while True:\n        pass"},
-              tests={"ex05": 0.0}),
-    code_case("limit_memory_bomb", replace={6: """
+    code_case(
+        "limit_infinite_loop",
+        replace={5: "def center(X):\n    while True:\n        pass"},
+        tests={"ex05": 0.0},
+    ),
+    code_case(
+        "limit_memory_bomb",
+        replace={
+            6: """
 def output_row_grad(h, p, y):
     hog = []
     while True:
         hog.append(bytearray(64 * 2**20))
-"""}, tests={"ex06": 0.0}),
-    code_case("limit_fork_bomb", append={4: """
+"""
+        },
+        tests={"ex06": 0.0},
+    ),
+    code_case(
+        "limit_fork_bomb",
+        append={
+            4: """
 import os, time
 children = 0
 try:
@@ -191,14 +310,25 @@ try:
         children += 1
 except OSError as exc:
     print("fork refused after", children, "children:", type(exc).__name__)
-"""}),
-    code_case("limit_os_exit", append={7: "import os\nos._exit(3)"}, cut="kernel died",
-              tests={"ex07": 0.0, "ex08": 0.0, "ex09": 0.0, "ex10": 0.0}),
-    edit_case("limit_slow_notebook", slow_cells_before_ex10, cut="notebook exceeded",
-              tests={"ex10": 0.0}),
+"""
+        },
+    ),
+    code_case(
+        "limit_os_exit",
+        append={7: "import os\nos._exit(3)"},
+        cut="kernel died",
+        tests={"ex07": 0.0, "ex08": 0.0, "ex09": 0.0, "ex10": 0.0},
+    ),
+    edit_case(
+        "limit_slow_notebook", slow_cells_before_ex10, cut="notebook exceeded", tests={"ex10": 0.0}
+    ),
     code_case("limit_sys_exit", append={3: "import sys\nsys.exit('bye')"}),
-    code_case("limit_output_flood", append={2: "for _ in range(400):\n    print('x' * 10_000)"},
-              cut="output exceeded", tests={f"ex{n:02d}": 0.0 for n in range(2, 11)}),
+    code_case(
+        "limit_output_flood",
+        append={2: "for _ in range(400):\n    print('x' * 10_000)"},
+        cut="output exceeded",
+        tests={f"ex{n:02d}": 0.0 for n in range(2, 11)},
+    ),
 ]
 
 BAD_INPUT = [
@@ -207,13 +337,25 @@ BAD_INPUT = [
     raw_case("bad_binary_junk", os.urandom(4096) + b"\x00\xff", failed="invalid notebook"),
     raw_case("bad_huge_notebook", huge_notebook, failed="MB (limit"),
     raw_case("bad_nbformat3", nbformat3, base="correct"),
-    raw_case("bad_wrong_name", lambda course: nbformat.writes(all_correct(course=course)),
-             name="Exercises (1).ipynb",
-             failed="wrong notebook name"),
-    extra_files_case("bad_extra_files", {"numpy.py": b"raise SystemExit('shadowed numpy')\n",
-                                         "data/notes.txt": "ünïcode notes\n".encode()}),
-    extra_files_case("bad_extra_files_huge", {"weights.bin": b"\0" * (25 * 2**20)},
-                     base="none", failed="extra files"),
+    raw_case(
+        "bad_wrong_name",
+        lambda course: nbformat.writes(all_correct(course=course)),
+        name="Exercises (1).ipynb",
+        failed="wrong notebook name",
+    ),
+    extra_files_case(
+        "bad_extra_files",
+        {
+            "numpy.py": b"raise SystemExit('shadowed numpy')\n",
+            "data/notes.txt": "ünïcode notes\n".encode(),
+        },
+    ),
+    extra_files_case(
+        "bad_extra_files_huge",
+        {"weights.bin": b"\0" * (25 * 2**20)},
+        base="none",
+        failed="extra files",
+    ),
     edit_case("bad_deleted_test_cell", delete_test),
     edit_case("bad_deleted_answer_cell", delete_answer, tests={"ex01": 0.0}),
     edit_case("bad_duplicated_answer_cell", duplicate_answer),

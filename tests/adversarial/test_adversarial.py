@@ -3,6 +3,7 @@
 Everything runs for real: nbgrader's gradebook, forked ipykernels, bubblewrap. The class is
 graded once per module (about a minute on two cores); each test reads the outcome.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,9 +17,9 @@ from catalog import ALL
 from nbgrader.api import Gradebook
 
 from course import integrity, sandbox
+from course.authoring.release import generate
 from course.grade import Grader
 from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
-from course.authoring.release import generate
 
 CASES = {case.student: case for case in ALL}
 needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
@@ -27,8 +28,11 @@ LIMITS = sandbox.Limits(notebook_timeout_s=40, max_output_bytes=1_000_000)
 
 
 def tree_hash(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 class Graded:
@@ -40,16 +44,18 @@ class Graded:
         for case in ALL:
             case.build(self.course, case)
         self.before = tree_hash(self.course.submitted)
-        self.summary = Grader(self.course.root, ASSIGNMENT, workers=2, force=True, progress=False,
-                              limits=LIMITS).run()
+        self.summary = Grader(
+            self.course.root, ASSIGNMENT, workers=2, force=True, progress=False, limits=LIMITS
+        ).run()
         self.after = tree_hash(self.course.submitted)
         self.flags = integrity.load_flags(self.course.autograded, ASSIGNMENT)
 
     def scores(self, student: str) -> dict[str, float]:
         with Gradebook(self.course.db_url, COURSE_ID) as gb:
             nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
-            return {g.name.split("_")[0]: g.auto_score for g in nb.grades
-                    if g.name.endswith("_tests")}
+            return {
+                g.name.split("_")[0]: g.auto_score for g in nb.grades if g.name.endswith("_tests")
+            }
 
     def autograded(self, student: str):
         return nbformat.read(self.course.autograded_notebook(student, ASSIGNMENT), as_version=4)
@@ -64,8 +70,9 @@ def test_the_batch_completes_with_every_submission_accounted_for(graded):
     seen = set(graded.summary.graded) | set(graded.summary.failed)
     assert seen == set(CASES), graded.summary.text()
     for student, case in CASES.items():
-        assert (student in graded.summary.failed) == (case.failed is not None), \
+        assert (student in graded.summary.failed) == (case.failed is not None), (
             f"{student}: {graded.summary.failed.get(student)}"
+        )
 
 
 @pytest.mark.parametrize("student", sorted(CASES))
@@ -85,8 +92,15 @@ def test_each_submission_gets_the_expected_score_and_reason(graded, student):
 
 
 def test_honest_submissions_raise_no_flags(graded):
-    honest = ["correct_student", "blank_student", "zoë_müller", "学生_01", "limit_sys_exit",
-              "bad_split_cell", "bad_deleted_test_cell"]
+    honest = [
+        "correct_student",
+        "blank_student",
+        "zoë_müller",
+        "学生_01",
+        "limit_sys_exit",
+        "bad_split_cell",
+        "bad_deleted_test_cell",
+    ]
     assert {s: graded.flags.get(s) for s in honest if graded.flags.get(s)} == {}
 
 
@@ -111,8 +125,9 @@ def test_gradebook_is_consistent(graded):
 
 @needs_sandbox
 def test_reads_of_the_course_home_and_network_are_blocked(graded):
-    text = "".join(str(o) for c in graded.autograded("escape_read").cells
-                   for o in c.get("outputs", []))
+    text = "".join(
+        str(o) for c in graded.autograded("escape_read").cells for o in c.get("outputs", [])
+    )
     assert text.count("blocked") == 5 and "READ " not in text, text[:3000]
     assert "no network" in text and "NETWORK REACHED" not in text
     uid = int(re.search(r"kernel uid (\d+)", text).group(1))
@@ -121,8 +136,9 @@ def test_reads_of_the_course_home_and_network_are_blocked(graded):
 
 @needs_sandbox
 def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
-    text = "".join(str(o) for c in graded.autograded("escape_write").cells
-                   for o in c.get("outputs", []))
+    text = "".join(
+        str(o) for c in graded.autograded("escape_write").cells for o in c.get("outputs", [])
+    )
     assert text.count("blocked") == 7 and "WROTE" not in text, text[:3000]
     for path in CASES["escape_write"].escapes:
         assert not Path(path.replace("{course}", str(graded.course.root))).exists(), path
@@ -133,8 +149,11 @@ def test_no_student_process_outlives_the_run(graded):
     leftovers = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            uid = int(next(ln for ln in status.read_text().splitlines()
-                           if ln.startswith("Uid:")).split()[1])
+            uid = int(
+                next(ln for ln in status.read_text().splitlines() if ln.startswith("Uid:")).split()[
+                    1
+                ]
+            )
         except (OSError, StopIteration):
             continue
         if uid in sandbox.kernel_uids():  # this run's kernels (other runs may be going on)
@@ -155,8 +174,11 @@ def test_flags_say_why_in_the_autograded_folder(graded):
     path = graded.course.autograded / "cheat_during_test" / ASSIGNMENT / integrity.FLAGS_FILE
     flags = integrity.load_flags(graded.course.autograded, ASSIGNMENT)["cheat_during_test"]
     assert path.exists() and any(f["cell"] == "ex01_embed_tests" for f in flags)
-    cell = next(c for c in graded.autograded("cheat_during_test").cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "ex01_embed_tests")
+    cell = next(
+        c
+        for c in graded.autograded("cheat_during_test").cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "ex01_embed_tests"
+    )
     assert any(o.get("ename") == integrity.ENAME for o in cell.outputs)
 
 

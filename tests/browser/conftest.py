@@ -1,4 +1,5 @@
 """Fixtures for the browser tests: a scratch course, an exchange, a student's JupyterLab, Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,9 @@ import jlab_ui as ui  # noqa: E402
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium (needs Debian's chromium)")
+    config.addinivalue_line(
+        "markers", "browser: drives JupyterLab in headless Chromium (needs Debian's chromium)"
+    )
 
 
 @pytest.fixture
@@ -44,8 +47,11 @@ def student_lab(tmp_path, exchange):
 @pytest.fixture(scope="session")
 def chromium():
     if not os.path.exists(ui.CHROMIUM):
-        pytest.fail(f"{ui.CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+        pytest.fail(
+            f"{ui.CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
+        )
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
         try:

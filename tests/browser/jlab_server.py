@@ -1,4 +1,5 @@
 """Start and stop a student's JupyterLab server in its own temporary home (tests, screenshots)."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,8 @@ def quiet_lab_settings(config_dir: Path) -> None:
     notes = config_dir / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     notes.mkdir(parents=True, exist_ok=True)
     (notes / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false, "doNotDisturbMode": false}')
+        '{"fetchNews": "false", "checkForUpdates": false, "doNotDisturbMode": false}'
+    )
 
 
 def _descendants(pid: int) -> list[int]:
@@ -75,24 +77,39 @@ class StudentLab:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-        env.update(HOME=str(self.home), JUPYTER_CONFIG_DIR=str(self.config_dir),
-                   # Share the already-built font cache: a cold one costs seconds per kernel.
-                   MPLCONFIGDIR=matplotlib.get_configdir(), PYTHONUNBUFFERED="1")
+        env.update(
+            HOME=str(self.home),
+            JUPYTER_CONFIG_DIR=str(self.config_dir),
+            # Share the already-built font cache: a cold one costs seconds per kernel.
+            MPLCONFIGDIR=matplotlib.get_configdir(),
+            PYTHONUNBUFFERED="1",
+        )
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         return env
 
-    def start(self, timeout: float = 60) -> "StudentLab":
+    def start(self, timeout: float = 60) -> StudentLab:
         self.work.mkdir(parents=True, exist_ok=True)
         quiet_lab_settings(self.config_dir)
-        cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={self.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.work}",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.work}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
         if os.geteuid() == 0:  # CI containers run as root
             cmd.append("--allow-root")
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, cwd=self.work, env=self.env(), stdout=log,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                cmd, cwd=self.work, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -127,7 +144,7 @@ class StudentLab:
             except ProcessLookupError:
                 pass
 
-    def __enter__(self) -> "StudentLab":
+    def __enter__(self) -> StudentLab:
         return self.start()
 
     def __exit__(self, *exc) -> None:

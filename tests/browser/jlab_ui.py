@@ -3,6 +3,7 @@
 Selectors come from JupyterLab 4.6 and the nbgrader 0.9.6 labextension; they are the only
 place that knows the page's structure, so a UI upgrade breaks here, loudly.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,16 @@ from playwright.sync_api import Locator, Page, expect
 # Flags for Debian's headless Chromium in a container: no sandbox (root, no user namespaces),
 # and nothing that reaches the network by itself.
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 KERNEL_TIMEOUT_MS = 60_000
 EXECUTED_PROMPT = re.compile(r"\[\d+\]")
@@ -47,13 +56,16 @@ def open_assignments(page: Page) -> Locator:
 def fetch(page: Page, assignment: str) -> None:
     row = page.locator("#released_assignments_list .list_item", has_text=assignment)
     row.get_by_role("button", name="Fetch").click()
-    expect(page.locator("#fetched_assignments_list .list_item", has_text=assignment).first).to_be_visible(
-        timeout=30_000)
+    expect(
+        page.locator("#fetched_assignments_list .list_item", has_text=assignment).first
+    ).to_be_visible(timeout=30_000)
 
 
 def open_fetched_notebook(page: Page, assignment: str, notebook: str) -> Locator:
     """Expand the fetched assignment, open one notebook; returns its panel once the kernel is idle."""
-    page.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=assignment).click()
+    page.locator(
+        "#fetched_assignments_list a.assignment-notebooks-link", has_text=assignment
+    ).click()
     page.locator("#fetched_assignments_list .nested_list_item a", has_text=notebook).click()
     panel = page.locator(".jp-NotebookPanel:visible")
     expect(panel.locator(".jp-Cell").first).to_be_visible(timeout=30_000)
@@ -63,7 +75,8 @@ def open_fetched_notebook(page: Page, assignment: str, notebook: str) -> Locator
 
 def wait_idle(page: Page) -> None:
     expect(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle"))).to_be_visible(
-        timeout=KERNEL_TIMEOUT_MS)
+        timeout=KERNEL_TIMEOUT_MS
+    )
 
 
 def cell(panel: Locator, index: int) -> Locator:
@@ -94,7 +107,9 @@ def run_cell(page: Page, panel: Locator, index: int) -> str:
     target = cell(panel, index)
     target.locator(".jp-InputPrompt").click()
     page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).to_have_text(EXECUTED_PROMPT, timeout=KERNEL_TIMEOUT_MS)
+    expect(target.locator(".jp-InputPrompt")).to_have_text(
+        EXECUTED_PROMPT, timeout=KERNEL_TIMEOUT_MS
+    )
     outputs = target.locator(".jp-OutputArea")
     return outputs.inner_text() if outputs.count() else ""
 
@@ -121,7 +136,8 @@ def submit(page: Page, assignment: str) -> Locator:
     """Back to the Assignments tab, click Submit; returns the new row of the submitted list."""
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Assignments").click()
     page.locator("#fetched_assignments_list .list_item", has_text=assignment).first.get_by_role(
-        "button", name="Submit").click()
+        "button", name="Submit"
+    ).click()
     row = page.locator("#submitted_assignments_list .list_item", has_text=assignment)
     expect(row.first).to_be_visible(timeout=30_000)
     return row.first

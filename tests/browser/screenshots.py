@@ -6,6 +6,7 @@ The student's notebook is shot mid-session (after running the answered exercises
 Validate). The grading report is the HTML of `python -m course report` for a class: the browser
 student plus the demo class's synthetic students (course.demo), so the page has something to show.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent))
 
-from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
-
 import flow  # noqa: E402
 import jlab_ui as ui  # noqa: E402
+from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
+
 from course.demo import default_roster, write_class  # noqa: E402
 from course.paths import ASSIGNMENT, REPO, CourseDir  # noqa: E402
 
@@ -31,17 +32,23 @@ REPORT_VIEW = {"width": 1280, "height": 1500}
 
 def shoot_notebook(out: Path):
     """A before_validate hook: the wrong exercise's FAIL, then the right one's PASS and its figure."""
+
     def hook(page: Page, panel: Locator, ids: dict[str, int]) -> None:
         page.set_viewport_size(NOTEBOOK_VIEW)
         # Give the notebook the width: collapse the file browser (click its active sidebar tab).
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
         # Fold the long test and figure code (the student's blue-bar click) so one screen holds
         # the typed answers, the FAIL with its hint, the PASS and the figure.
-        folded = [ui.cell(panel, ids[g]) for g in ("ex04_analogy_target_tests", "ex05_center_tests", "ex05_figure")]
+        folded = [
+            ui.cell(panel, ids[g])
+            for g in ("ex04_analogy_target_tests", "ex05_center_tests", "ex05_figure")
+        ]
         for c in folded:
             c.locator(".jp-InputCollapser").click()
         top = ui.cell(panel, ids["ex04_analogy_target"])
-        top.locator(".jp-InputPrompt").click()  # the active cell's blue bar sits on the wrong answer
+        top.locator(
+            ".jp-InputPrompt"
+        ).click()  # the active cell's blue bar sits on the wrong answer
         top.evaluate("el => el.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(500)  # let the windowed notebook render what scrolled in
         page.screenshot(path=str(out))
@@ -49,6 +56,7 @@ def shoot_notebook(out: Path):
             c.locator(".jp-InputCollapser").click()
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab").first.click()
         page.set_viewport_size({"width": 1400, "height": 1000})
+
     return hook
 
 
@@ -71,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            flow.student_session(page, lab, course.release_notebook(),
-                                 before_validate=shoot_notebook(args.out / "student-notebook.png"))
+            flow.student_session(
+                page,
+                lab,
+                course.release_notebook(),
+                before_validate=shoot_notebook(args.out / "student-notebook.png"),
+            )
             print(f"wrote {args.out / 'student-notebook.png'}")
         finally:
             lab.stop()

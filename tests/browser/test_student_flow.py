@@ -1,13 +1,14 @@
 """A student works through the assignment in JupyterLab (real Chromium); the instructor grades it."""
+
 from __future__ import annotations
 
 import re
 
+import flow
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-import flow
 from course.paths import ASSIGNMENT
 
 pytestmark = pytest.mark.browser
@@ -16,13 +17,18 @@ pytestmark = pytest.mark.browser
 def _test_points(course, exercise: int) -> float:
     """Autograded points of an exercise's test cells, read from the instructor notebook."""
     nb = nbformat.read(course.source_notebook(), as_version=4)
-    return sum(c.metadata["nbgrader"]["points"] for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(f"ex{exercise:02d}_")
-               and c.metadata["nbgrader"].get("grade") and not c.metadata["nbgrader"].get("solution"))
+    return sum(
+        c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(f"ex{exercise:02d}_")
+        and c.metadata["nbgrader"].get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+    )
 
 
 def test_student_fetches_answers_validates_submits_and_gets_exactly_earned_score(
-        course, exchange, student_lab, page):
+    course, exchange, student_lab, page
+):
     flow.instructor_release(course, exchange)
 
     run = flow.student_session(page, student_lab, course.release_notebook())
