@@ -34,6 +34,7 @@ from nbgrader.preprocessors import Execute
 
 from course import integrity, sandbox
 from course.forkkernel import ForkKernelManager
+from course.nb import Delimiters
 
 ABORT_ENAME = "GradingAborted"
 
@@ -184,7 +185,8 @@ def handle(request: dict, scratch: Path) -> dict:
                 before_test_cell=request.get("before_test_cell"),
                 monitor=monitor,
             )
-            result.setdefault("integrity", {})[name] = integrity.check_executed(nb, monitor)
+            hidden = tuple(request.get("hidden_tests") or Delimiters().hidden_tests)
+            result.setdefault("integrity", {})[name] = integrity.check_executed(nb, monitor, hidden)
             if aborted and not _any_cell_ran(nb):
                 result["error"] = f"{name}.ipynb could not be executed: {aborted}"
             result["notebooks"][name] = nb

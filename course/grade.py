@@ -24,19 +24,16 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters.base import NbGraderException
 
 from course import integrity, sandbox
+from course.errors import GradeRefused, GradingError
+from course.nb import Delimiters
 from course.paths import ASSIGNMENT, REPO, CourseDir
 from course.workers import DaskPool, LocalPool
-from course.writer import GradebookWriter, GradingError
+from course.writer import GradebookWriter
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_FILES_BYTES = 20 * 2**20
-
-
-class GradeRefused(Exception):
-    """The run cannot start (no such assignment in the gradebook, another run in progress)."""
 
 
 @dataclass
@@ -98,8 +95,8 @@ class Grader:
             before_test_cell if before_test_cell is not None else sandbox.BEFORE_TEST_CELL
         )
         self.course.autograded.mkdir(parents=True, exist_ok=True)
-        self.state_path = self.course.autograded / f".grade-state-{assignment}.json"
-        self.log = _file_logger(self.course.autograded / f".grade-{assignment}.log")
+        self.state_path = self.course.grade_state(assignment)
+        self.log = _file_logger(self.course.grade_log(assignment))
         self.writer = GradebookWriter(self.course.root, assignment, log=self.log)
         self.pool = pool  # already started by the caller (see start_workers), or made in _grade
 
@@ -199,11 +196,8 @@ class Grader:
     def run(self) -> GradeSummary:
         start = time.monotonic()
         summary = GradeSummary(self.assignment)
-        with _exclusive(self.course.autograded / f".grade-{self.assignment}.lock"):
-            try:
-                self.writer.expected_notebooks()
-            except NbGraderException as exc:
-                raise GradeRefused(str(exc)) from None
+        with _exclusive(self.course.grade_lock(self.assignment)):
+            self.writer.expected_notebooks()  # GradeRefused when not released
             state, in_gb = self._load_state(), self._in_gradebook()
             todo = []
             for student in self.find_submissions():
@@ -224,7 +218,7 @@ class Grader:
 
     def _save_failures(self, summary: GradeSummary) -> None:
         """Keep why each submission could not be graded, for `python -m course report`."""
-        path = self.course.autograded / f".grade-failures-{self.assignment}.json"
+        path = self.course.grade_failures(self.assignment)
         try:
             record = json.loads(path.read_text())
         except (FileNotFoundError, ValueError):
@@ -258,6 +252,7 @@ class Grader:
         # Enough in flight to keep every slot busy while this process writes results.
         queue, in_flight, window = list(reversed(todo)), {}, 2 * pool.slots
         execute_config = self.writer.execute_config()
+        hidden_tests = list(Delimiters.from_config(self.writer.config).hidden_tests)
         aborted = True
         try:
             while queue or in_flight:
@@ -273,6 +268,7 @@ class Grader:
                             "execute": execute_config,
                             "limits": _asdict(self.limits),
                             "before_test_cell": self.before_test_cell,
+                            "hidden_tests": hidden_tests,
                         }
                     except GradingError as exc:
                         summary.failed[student] = str(exc)
@@ -306,7 +302,7 @@ class Grader:
             summary.failed[student] = str(exc)
             return
         flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
-        integrity.save_flags(self.course.autograded / student / self.assignment, flags)
+        integrity.save_flags(self.course.integrity_flags(student, self.assignment), flags)
         state[student] = {
             "sha256": digest,
             "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -367,7 +363,9 @@ class _exclusive:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.fh.close()
-            raise GradeRefused(f"another `grade` run is using {self.path.parent}; wait for it")
+            raise GradeRefused(
+                f"another `grade` run is using {self.path.parent}; wait for it"
+            ) from None
 
     def __exit__(self, *exc):
         self.fh.close()

@@ -17,26 +17,17 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import secrets
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils as nbutils
 
 from course.guard import MODULE_NAME, hook_code
+from course.nb import Delimiters, is_student_code, is_test_cell, region_lines
+from course.nb import grade_id as _gid
+from course.paths import CourseDir
 
 ENAME = "IntegrityError"
-FLAGS_FILE = "integrity.json"
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-
-
-def _gid(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def is_test_cell(cell) -> bool:
-    return cell.cell_type == "code" and nbutils.is_grade(cell) and not nbutils.is_solution(cell)
 
 
 def helpers_source(nb) -> str:
@@ -168,18 +159,11 @@ _SUSPECT_NAMES = {
 }
 
 
-def _student_cells(nb):
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and (meta.get("solution") or not meta):
-            yield cell
-
-
 def scan_source(nb, helper_names: set[str] | None = None) -> list[dict]:
     """Review flags for answer code that reaches for the grading machinery."""
     helper_names = helper_names if helper_names is not None else _defined(helpers_source(nb))
     flags: list[dict] = []
-    for cell in _student_cells(nb):
+    for cell in filter(is_student_code, nb.cells):
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:
@@ -237,21 +221,22 @@ def _defined(source: str) -> set[str]:
 
 
 # --- hidden test source printed into outputs ----------------------------------------------
-def hidden_lines(nb, min_len: int = 24) -> set[str]:
-    lines = set()
-    for cell in nb.cells:
-        if is_test_cell(cell):
-            for block in _HIDDEN.findall(cell.source):
-                lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) >= min_len}
-    return lines
+def hidden_lines(nb, hidden_tests: tuple[str, str], min_len: int = 24) -> set[str]:
+    """Lines of hidden tests long enough not to occur by chance in honest output."""
+    return {
+        line.strip()
+        for cell in filter(is_test_cell, nb.cells)
+        for line in region_lines(cell.source, hidden_tests)
+        if len(line.strip()) >= min_len
+    }
 
 
 _BITMAPS = {"image/png", "image/jpeg", "image/gif"}
 
 
-def scan_outputs(nb) -> list[dict]:
+def scan_outputs(nb, hidden_tests: tuple[str, str] = Delimiters().hidden_tests) -> list[dict]:
     """Redact outputs that quote hidden test source; one review flag per affected cell."""
-    secret = hidden_lines(nb)
+    secret = hidden_lines(nb, hidden_tests)
     flags = []
     for cell in nb.cells:
         if cell.cell_type != "code" or not secret:
@@ -287,7 +272,9 @@ def scan_outputs(nb) -> list[dict]:
     return flags
 
 
-def check_executed(nb, monitor: Monitor | None = None) -> list[dict]:
+def check_executed(
+    nb, monitor: Monitor | None = None, hidden_tests: tuple[str, str] = Delimiters().hidden_tests
+) -> list[dict]:
     """All flags of one executed notebook (redacting leaked hidden-test source in place)."""
     flags = list(monitor.flags) if monitor is not None else []
     if monitor is None:
@@ -298,16 +285,12 @@ def check_executed(nb, monitor: Monitor | None = None) -> list[dict]:
                 "reason": "executed without the kernel guard (no trusted checks)",
             }
         )
-    return flags + scan_source(nb) + scan_outputs(nb)
+    return flags + scan_source(nb) + scan_outputs(nb, hidden_tests)
 
 
 # --- where flags are kept --------------------------------------------------------------
-def flags_path(autograded_dir: Path) -> Path:
-    return Path(autograded_dir) / FLAGS_FILE
-
-
-def save_flags(autograded_dir: Path, flags: list[dict]) -> None:
-    path = flags_path(autograded_dir)
+def save_flags(path: Path, flags: list[dict]) -> None:
+    """Write one submission's flags to `path` (CourseDir.integrity_flags); none: no file."""
     if flags:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(flags, indent=1))
@@ -315,11 +298,16 @@ def save_flags(autograded_dir: Path, flags: list[dict]) -> None:
         path.unlink()
 
 
-def load_flags(autograded_root: Path, assignment: str) -> dict[str, list[dict]]:
+def load_flags(course: CourseDir, assignment: str) -> dict[str, list[dict]]:
     """student -> flags, for the summary and the report."""
     out = {}
-    for path in sorted(Path(autograded_root).glob(f"*/{assignment}/{FLAGS_FILE}")):
-        out[path.parent.parent.name] = json.loads(path.read_text())
+    students = (
+        sorted(p.name for p in course.autograded.iterdir()) if course.autograded.is_dir() else []
+    )
+    for student in students:
+        path = course.integrity_flags(student, assignment)
+        if path.is_file():
+            out[student] = json.loads(path.read_text())
     return out
 
 

@@ -52,15 +52,10 @@ class WorkerProcess:
         # The pid in the name lets a later run remove what a killed run left (sweep_scratch).
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         argv = [sys.executable, "-m", "course.worker", "--scratch", str(self.scratch)]
-        env = dict(
-            os.environ,
-            PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
-        )
         self.proc = subprocess.Popen(
             sandbox.wrap_command(argv, self.scratch, self.limits),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=env,
             cwd=str(self.scratch),
             start_new_session=True,
         )

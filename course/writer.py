@@ -29,10 +29,10 @@ from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from sqlalchemy.exc import SAWarning
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-from . import fastschema
+from course import fastschema
+from course.errors import GradeRefused, GradingError
+from course.nb import load_config
 
 fastschema.install()
 
@@ -50,10 +50,6 @@ EXECUTE_TRAITS = (
     "store_widget_state",
     "ipython_hist_file",
 )
-
-
-class GradingError(Exception):
-    """A submission that cannot be graded; the message names the file and the reason."""
 
 
 # (student, notebook name) -> the sanitized text `prepare` made / the worker's execution of it.
@@ -87,7 +83,7 @@ class InjectOutputs(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         executed = _take(EXECUTED, resources, "execution result")
         _check_same_cells(nb, executed)
-        for cell, done in zip(nb.cells, executed.cells):
+        for cell, done in zip(nb.cells, executed.cells, strict=True):
             if cell.cell_type == "code":
                 cell.outputs = done.get("outputs", [])
                 cell.execution_count = done.get("execution_count")
@@ -105,15 +101,6 @@ def _check_same_cells(nb, executed) -> None:
 
     if shape(nb) != shape(executed):
         raise GradingError("the executed notebook does not match the sanitized submission")
-
-
-def load_config(root: Path) -> Config:
-    """The course's nbgrader_config.py, with the course root pinned to `root`."""
-    cfg = Config()
-    if (root / "nbgrader_config.py").exists():
-        cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
-    cfg.CourseDirectory.root = str(root)
-    return cfg
 
 
 class GradebookWriter(Autograde):
@@ -147,10 +134,10 @@ class GradebookWriter(Autograde):
                         nb.name for nb in gb.find_assignment(self.coursedir.assignment_id).notebooks
                     )
                 except MissingEntry:
-                    raise NbGraderException(
+                    raise GradeRefused(
                         f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
                         "run `python -m course release` (nbgrader generate_assignment) first"
-                    )
+                    ) from None
         return self._expected
 
     def submission_dir(self, student: str) -> Path:
@@ -168,7 +155,9 @@ class GradebookWriter(Autograde):
             try:
                 text, _ = self._sanitizer.from_filename(str(path), resources=resources)
             except Exception as exc:  # noqa: BLE001 - nbformat/nbgrader say what is wrong
-                raise GradingError(f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}")
+                raise GradingError(
+                    f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}"
+                ) from None
             out[name] = SANITIZED[(student, name)] = text
         return out
 

@@ -13,6 +13,8 @@ from nbgrader.utils import determine_grade
 from course import execute, forkkernel, sandbox
 from course.forkserver import ForkServer
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server():

@@ -15,7 +15,10 @@ import pytest
 from course import sandbox
 from course.paths import REPO
 
-pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable"),
+]
 
 # Runs inside the sandbox as the worker; forks the child, which confines itself exactly as a
 # forked kernel does (confine_child, then the uid drop IPKernelApp.start would do) and probes.
@@ -126,7 +129,7 @@ def test_unavailable_sandbox_warns_loudly_once_and_still_runs(tmp_path):
         "a = sandbox.wrap_command(['true'], sys.argv[1]); "
         "b = sandbox.wrap_command(['true'], sys.argv[1]); print(a == b == ['true'])"
     )
-    env = dict(os.environ, COURSE_SANDBOX="off", PYTHONPATH=str(REPO))
+    env = dict(os.environ, COURSE_SANDBOX="off")
     proc = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env
     )

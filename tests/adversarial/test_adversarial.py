@@ -21,6 +21,8 @@ from course.authoring.release import generate
 from course.grade import Grader
 from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
 
+pytestmark = pytest.mark.slow
+
 CASES = {case.student: case for case in ALL}
 needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
 # Small enough for CI: 5 s per cell (nbgrader_config below), 40 s per notebook, 1 MB of output.
@@ -123,6 +125,7 @@ def test_gradebook_is_consistent(graded):
         assert not graded.course.autograded_notebook(student, ASSIGNMENT).exists()
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_reads_of_the_course_home_and_network_are_blocked(graded):
     text = "".join(
@@ -134,6 +137,7 @@ def test_reads_of_the_course_home_and_network_are_blocked(graded):
     assert uid >= sandbox.KERNEL_UID_BASE  # its own unprivileged uid, not the grader's root
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
     text = "".join(
@@ -144,6 +148,7 @@ def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
         assert not Path(path.replace("{course}", str(graded.course.root))).exists(), path
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_no_student_process_outlives_the_run(graded):
     leftovers = []
