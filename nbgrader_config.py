@@ -37,10 +37,10 @@ c.GenerateAssignment.preprocessors = [
 c.OverwriteCells.add_missing_cells = True
 
 # nbgrader's DeduplicateIds leaves `{}` metadata that add_missing_cells then crashes on
-# (KeyError: 'grade_id'); course.sanitize drops it. Otherwise nbgrader 0.9's default list.
+# (KeyError: 'grade_id'); course.grading.deduplicate drops it. Otherwise nbgrader 0.9's default list.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course.sanitize.DeduplicateIds",
+    "course.grading.deduplicate.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",

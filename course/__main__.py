@@ -29,11 +29,11 @@ def _grade(args) -> int:
         # before this process spends ~1.5 s importing nbgrader, so the two overlap.
         import os
 
-        from .sandbox import Limits
-        from .workers import LocalPool
+        from .grading.pools import LocalPool
+        from .sandbox.limits import Limits
 
         pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
-    from .grade import grade
+    from .grading.run import grade
 
     try:
         summary = grade(

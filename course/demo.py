@@ -171,7 +171,7 @@ def grade_class(
     Returns (student, reason) for submissions that could not be graded.
     """
     if grader == "course":
-        from .grade import grade
+        from .grading.run import grade
 
         summary = grade(
             assignment, root=course.root, workers=workers, force=True, progress=progress
@@ -199,7 +199,7 @@ def demo(
 ) -> DemoResult:
     """Build, grade and report a synthetic class in `root` (rebuilt from scratch every run).
 
-    grader: "course" (course.grade, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
+    grader: "course" (course.grading, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
     """
     roster = default_roster() if roster is None else roster
     course = _fresh_course(Path(root))

@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook
 
 from course.authoring.misconceptions import student_notebook, write_submission
 from course.authoring.release import generate
-from course.grade import grade
+from course.grading.run import grade
 from course.nb import nbgrader_env
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 

@@ -21,7 +21,7 @@ import jinja2
 import nbformat
 import numpy as np
 
-from course.integrity import load_flags, summarize
+from course.integrity.flags import load_flags, summarize
 from course.nb import exercise_key, grade_id, is_test_cell
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 from course.results.export import ExerciseScore, StudentScores, exercise_scores
