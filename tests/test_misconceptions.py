@@ -8,7 +8,7 @@ grades it (hidden tests restored, nbgrader's Execute, determine_grade).
 - correct answers written with loops, lists, bool/int one-hot, complex numbers or float32 earn
   full points.
 
-Notebooks run in kernels forked from one warm parent (course.forkserver, as the grader does):
+Notebooks run in kernels forked from one warm parent (course.worker.forkserver, as the grader does):
 ~0.5 s per notebook instead of ~4 s for a freshly started kernel, so the ~50 executions here
 take about a minute on 2 cores.
 """
@@ -23,7 +23,6 @@ import pytest
 from conftest import with_hidden_tests
 from nbgrader.utils import determine_grade, is_grade
 
-from course import execute, forkkernel, sandbox
 from course.authoring.misconceptions import (
     CORRECT_VARIANTS,
     HIDDEN_ONLY,
@@ -31,8 +30,12 @@ from course.authoring.misconceptions import (
     all_correct,
     student_notebook,
 )
-from course.forkserver import ForkServer
 from course.paths import CourseDir
+from course.sandbox import limits as sandbox
+from course.worker import execute, forkkernel
+from course.worker.forkserver import ForkServer
+
+pytestmark = pytest.mark.slow
 
 ALL = range(1, 11)
 
