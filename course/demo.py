@@ -79,7 +79,7 @@ def default_roster() -> list[Student]:
         Student(
             "fay_hidden",
             "passes every visible check, fails two hidden ones",
-            {**correct, 5: "center_in_place", 8: "rope_exponent_k"},
+            {**correct, 1: "embed_loops_2d_only", 8: "rope_first_two_pairs"},
         ),
         Student("zed_broken", "notebook is not valid JSON", broken=True),
     ]

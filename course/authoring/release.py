@@ -24,6 +24,8 @@ from course.errors import NbgraderFailed, ReleaseRefused
 from course.nb import Delimiters, grade_id, load_config, region_lines, run_nbgrader
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
+from . import shared_cells
+
 
 def _ids_for(results: list[dict], nb) -> list[str]:
     by_source = {c.source.strip(): (grade_id(c) or "?") for c in nb.cells}
@@ -102,6 +104,11 @@ def release(
     release_nb = course.release_notebook(assignment, notebook)
     if not source_nb.exists():
         raise ReleaseRefused(f"{source_nb}: no such instructor notebook")
+    try:
+        # The shared setup/check cells come from one canonical file (see shared_cells).
+        shared_cells.sync_notebook(source_nb)
+    except shared_cells.SharedCellMissing as exc:
+        raise ReleaseRefused(str(exc)) from None
     check_source_passes(source_nb)
 
     release_dir = release_nb.parent
