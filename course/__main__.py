@@ -227,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(run=_student_setup)
 
+    from .hub.cli import add_verbs
+
+    add_verbs(verbs)
+
     args = parser.parse_args(argv)
     return args.run(args)
 
