@@ -55,9 +55,7 @@ def add_verbs(verbs) -> None:
 
 
 def run_hub(args: argparse.Namespace) -> int:
-    from course.exchange import ExchangeCommandError
-    from course.hub.roster import RosterError
-    from course.hub.setup import DEMO_AUTH, HubSettings, HubSetupError, hub_command, prepare
+    from course.hub.setup import DEMO_AUTH, HubSettings, hub_command, prepare
 
     if args.auth != DEMO_AUTH and not args.roster:
         print("hub: --roster is required (only the demo mode lets unknown people in)",
@@ -68,11 +66,7 @@ def run_hub(args: argparse.Namespace) -> int:
                            lab_venv=args.lab_venv, grader_user=args.grader_user)  # fmt: skip
     if args.auth == DEMO_AUTH:
         print(LOUD, file=sys.stderr)
-    try:
-        config = prepare(settings)
-    except (HubSetupError, RosterError, ExchangeCommandError) as exc:
-        print(f"hub: {exc}", file=sys.stderr)
-        return 1
+    config = prepare(settings)  # a CourseError ends as one line (course/__main__.py)
     print(f"course JupyterHub config: {config}")
     if args.setup_only:
         return 0

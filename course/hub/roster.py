@@ -15,13 +15,17 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.errors import CourseError
+
 ROLES = ("student", "ta", "instructor")
 # Unix and JupyterHub both accept this; nbgrader uses the id in folder names split on "+".
 _ID = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
 
-class RosterError(ValueError):
+class RosterError(CourseError):
     """The roster file is unusable; the message names the file, line and reason."""
+
+    label = "roster"
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,10 @@ class GradeOnSubmit:
         ~1.5 s (more under load) for a new `nbgrader` process each time."""
         from nbgrader.apps.api import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
-        from traitlets.config.loader import PyFileConfigLoader
 
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course.root)).load_config()
-        config.CourseDirectory.root = str(self.course.root)
+        from course.nb import load_config
+
+        config = load_config(self.course.root)
         config.CourseDirectory.course_id = self.course_id
         config.Exchange.root = str(self.exchange)
         # Owners were checked (and forgeries moved out) before collecting; see _owner_ok.
@@ -124,9 +124,9 @@ class GradeOnSubmit:
             raise RuntimeError(f"nbgrader {verb} {assignment} failed: {result.get('log')}")
 
     def process(self, batch: list[Arrival]) -> None:
-        from course.grade import grade
-        from course.sandbox import Limits
-        from course.workers import LocalPool
+        from course.grading.pools import LocalPool
+        from course.grading.run import grade
+        from course.sandbox.limits import Limits
 
         kept = []
         for a in batch:

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.errors import CourseError
 from course.exchange import write_student_config
 from course.hub import roster as rosters
 from course.paths import COURSE_ID, REPO, CourseDir, new_course
@@ -70,8 +71,10 @@ class HubSettings:
         return sorted(p.id for p in self.people if p.role in roles)
 
 
-class HubSetupError(RuntimeError):
+class HubSetupError(CourseError):
     """The hub cannot be set up; the message says what is missing and how to install it."""
+
+    label = "hub"
 
 
 def check_requirements(settings: HubSettings) -> None:
@@ -183,6 +186,9 @@ def hub_config(s: HubSettings) -> str:
             "JUPYTERHUB_DEFAULT_URL": "/lab",
             "PATH": _path_env(lab_bin),
             "JUPYTER_CONFIG_PATH": str(s.state / "jupyter-grader"),
+            # The course's nbgrader_config.py imports the course package: its copy in the course
+            # directory (this checkout may not be readable by the grader account).
+            "PYTHONPATH": str(s.course.root),
         },
         "oauth_no_confirm": True,
     }
