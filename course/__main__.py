@@ -217,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(run=_student_setup)
 
+    from .hub.cli import add_verbs
+
+    add_verbs(verbs)
+
     args = parser.parse_args(argv)
     try:
         return args.run(args)
