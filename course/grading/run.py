@@ -22,8 +22,10 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from course.errors import GradingError
 from course.grading import state as st
+from course.grading.gradebook import Batch
 from course.grading.pools import DaskPool, LocalPool
 from course.grading.protocol import Request, Result
+from course.grading.stages import Stages
 from course.grading.submissions import extra_files, find_submissions, problem
 from course.grading.summary import GradeSummary
 from course.grading.writer import GradebookWriter
@@ -32,6 +34,12 @@ from course.nb import Delimiters
 from course.paths import ASSIGNMENT, REPO, CourseDir
 from course.sandbox import host as sandbox
 from course.sandbox.limits import Limits
+
+# Gradebook writes are committed together (course.grading.gradebook): at most this many
+# submissions or this many seconds per transaction. 16 x ~50 commits -> 1 fsync; a grade
+# reaches the gradebook at most BATCH_S after it was written (grade-on-submit latency).
+BATCH_MAX = 16
+BATCH_S = 0.5
 
 
 class Grader:
@@ -140,62 +148,105 @@ class Grader:
         }
         # Enough in flight to keep every slot busy while this process writes results.
         queue, window = list(reversed(todo)), 2 * pool.slots
-        in_flight: dict[Future, tuple[str, str, dict[str, str]]] = {}
+        in_flight: dict[Future, tuple[str, str, dict[str, str], float, float, Stages]] = {}
+        batch: Batch | None = None
+        written: list[tuple[str, str, float, Stages]] = []  # in the open batch, not yet durable
+        opened = 0.0  # when the open batch got its first submission
         aborted = True
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < window:
                     student = queue.pop()
+                    began, stages = time.time(), Stages()
                     try:
-                        digest = self._digest(student)  # what is graded, even if resubmitted now
-                        texts = writer.prepare(student)
-                        files = extra_files(self.course, self.assignment, student)
+                        with stages.timed("prepare"):
+                            digest = self._digest(student)  # what is graded, even if resubmitted
+                            texts = writer.prepare(student)
+                            files = extra_files(self.course, self.assignment, student)
                     except GradingError as exc:
                         summary.failed[student] = str(exc)
                         bar.update()
                         continue
                     request: Request = {**base, "id": student, "notebooks": texts, "files": files}
-                    in_flight[pool.submit(request)] = (student, digest, texts)
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    submitted = time.time()
+                    fut = pool.submit(request)
+                    in_flight[fut] = (student, digest, texts, began, submitted, stages)
+                timeout = None if not written else max(0.0, opened + BATCH_S - time.time())
+                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    student, digest, texts = in_flight.pop(fut)
-                    self._record(student, digest, texts, fut.result(), writer, state, summary)
+                    student, digest, texts, began, submitted, stages = in_flight.pop(fut)
+                    result = fut.result()
+                    if result.get("started_at"):  # waiting for a free (or warming) worker
+                        stages.add("queue", result["started_at"] - submitted)
+                    batch = batch or Batch(writer.coursedir.db_url, summary.costs)
+                    if self._record(student, texts, result, writer, state, stages, summary):
+                        opened = opened if written else time.time()
+                        written.append((student, digest, began, stages))
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
+                if batch is not None and (
+                    len(written) >= BATCH_MAX
+                    or not in_flight
+                    or (written and time.time() >= opened + BATCH_S)
+                ):
+                    closing, batch = batch, None
+                    self._commit(closing, written, state, summary)
+                    written = []
             aborted = False
         finally:
+            if batch is not None:  # Ctrl-C or an error: keep what was completely written
+                closing, batch = batch, None
+                self._commit(closing, written, state, summary)
             bar.close()
             pool.close(abort=aborted)
+
+    def _commit(
+        self, batch: Batch, written: list, state: st.GradeState, summary: GradeSummary
+    ) -> None:
+        """The batch's grades become durable; only then are they recorded as graded."""
+        batch.commit()
+        now = time.time()
+        for student, digest, began, stages in written:
+            state.graded(student, digest, save=False)
+            summary.graded.append(student)
+            summary.stages[student] = stages.rounded()
+            summary.latency[student] = round(now - began, 4)
+        state.save()
 
     def _record(
         self,
         student: str,
-        digest: str,
         sanitized: dict[str, str],
         result: Result,
         writer: GradebookWriter,
         state: st.GradeState,
+        stages: Stages,
         summary: GradeSummary,
-    ) -> None:
+    ) -> bool:
+        """Write one executed submission into the open batch; False if it failed."""
         summary.timings[student] = result.get("seconds", 0.0)
+        for name, (wall, cpu) in (result.get("stages") or {}).items():
+            stages.add(name, wall, cpu)
+        if result.get("sent_at"):
+            received = result.get("received_at") or time.time()
+            stages.add("transfer", received - result["sent_at"], result.get("parse_cpu", 0.0))
         if result.get("error"):
             summary.failed[student] = result.get("error") or ""
-            return
+            return False
         executed = {name: nbformat.from_dict(nb) for name, nb in result["notebooks"].items()}
-        state.forget(student)
+        state.forget(student)  # a crash before the batch commits must not leave "up to date"
         try:
-            writer.write(student, sanitized, executed)
+            writer.write(student, sanitized, executed, stages)
         except GradingError as exc:
             summary.failed[student] = str(exc)
-            return
+            return False
         flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
         save_flags(self.course.integrity_flags(student, self.assignment), flags)
-        state.graded(student, digest)
-        summary.graded.append(student)
         if flags:
             summary.review[student] = summarize(flags)
         if result.get("aborted"):
             summary.flagged[student] = result.get("aborted") or ""
+        return True
 
 
 def grade(
