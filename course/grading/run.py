@@ -16,6 +16,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -253,29 +254,16 @@ def grade(
     assignment: str = ASSIGNMENT,
     *,
     root: Path | str = REPO,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    force: bool = False,
-    progress: bool = True,
-    limits: Limits | None = None,
     pool: LocalPool | None = None,
+    **options: Any,
 ) -> GradeSummary:
     """Grade every submission of `assignment` under `root`/submitted; returns the summary.
 
-    Raises GradeRefused when the run cannot start. limits: what each submission runs under
-    (default Limits()). pool: local workers already warming up (LocalPool), or None."""
-    grader = Grader(
-        Path(root),
-        assignment,
-        workers=workers,
-        scheduler=scheduler,
-        force=force,
-        progress=progress,
-        limits=limits,
-        pool=pool,
-    )
+    options: Grader's keywords (workers, scheduler, force, progress, limits). pool: local
+    workers already warming up (LocalPool), or None. Raises GradeRefused when the run cannot
+    start."""
     try:
-        return grader.run()
+        return Grader(Path(root), assignment, pool=pool, **options).run()
     finally:
         if pool is not None:
             # When run() had nothing to grade the workers are still warming up: stop them now.

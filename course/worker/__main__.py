@@ -4,6 +4,8 @@ Started (sandboxed) by course.grading.pools; answers one JSON request a line on 
 result a line on stdout (protocol in course.grading.protocol). Its fork server warms up (numpy,
 matplotlib, seaborn, ipykernel) while this process imports nbgrader, so start-up costs the
 slower of the two, not their sum.
+
+Runs in: the sandboxed worker process (inside bubblewrap where available).
 """
 
 from __future__ import annotations
