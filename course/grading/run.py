@@ -150,15 +150,14 @@ class Grader:
         # Enough in flight to keep every slot busy while this process writes results.
         queue, window = list(reversed(todo)), 2 * pool.slots
         in_flight: dict[Future, tuple[str, str, dict[str, str], float, float, Stages]] = {}
-        batch: Batch | None = None
-        written: list[tuple[str, str, float, Stages]] = []  # in the open batch, not yet durable
-        opened = 0.0  # when the open batch got its first submission
+        batches = _Batches(writer.coursedir.db_url, state, summary)
         aborted = True
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < window:
                     student = queue.pop()
                     began, stages = time.time(), Stages()
+                    batches.open()  # the sanitize pass reads the gradebook: on its connection
                     try:
                         with stages.timed("prepare"):
                             digest = self._digest(student)  # what is graded, even if resubmitted
@@ -170,49 +169,31 @@ class Grader:
                         continue
                     request: Request = {**base, "id": student, "notebooks": texts, "files": files}
                     submitted = time.time()
-                    fut = pool.submit(request)
-                    in_flight[fut] = (student, digest, texts, began, submitted, stages)
-                timeout = None if not written else max(0.0, opened + BATCH_S - time.time())
-                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                    in_flight[pool.submit(request)] = (
+                        student,
+                        digest,
+                        texts,
+                        began,
+                        submitted,
+                        stages,
+                    )
+                done, _ = wait(in_flight, timeout=batches.wait_s(), return_when=FIRST_COMPLETED)
                 for fut in done:
                     student, digest, texts, began, submitted, stages = in_flight.pop(fut)
                     result = fut.result()
                     if result.get("started_at"):  # waiting for a free (or warming) worker
                         stages.add("queue", result["started_at"] - submitted)
-                    batch = batch or Batch(writer.coursedir.db_url, summary.costs)
+                    batches.open()
                     if self._record(student, texts, result, writer, state, stages, summary):
-                        opened = opened if written else time.time()
-                        written.append((student, digest, began, stages))
+                        batches.written(student, digest, began, stages)
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
-                if batch is not None and (
-                    len(written) >= BATCH_MAX
-                    or not in_flight
-                    or (written and time.time() >= opened + BATCH_S)
-                ):
-                    closing, batch = batch, None
-                    self._commit(closing, written, state, summary)
-                    written = []
+                batches.commit_if_due(finished=not in_flight)
             aborted = False
         finally:
-            if batch is not None:  # Ctrl-C or an error: keep what was completely written
-                closing, batch = batch, None
-                self._commit(closing, written, state, summary)
+            batches.commit()  # Ctrl-C or an error too: keep what was completely written
             bar.close()
             pool.close(abort=aborted)
-
-    def _commit(
-        self, batch: Batch, written: list, state: st.GradeState, summary: GradeSummary
-    ) -> None:
-        """The batch's grades become durable; only then are they recorded as graded."""
-        batch.commit()
-        now = time.time()
-        for student, digest, began, stages in written:
-            state.graded(student, digest, save=False)
-            summary.graded.append(student)
-            summary.stages[student] = stages.rounded()
-            summary.latency[student] = round(now - began, 4)
-        state.save()
 
     def _record(
         self,
@@ -248,6 +229,54 @@ class Grader:
         if result.get("aborted"):
             summary.flagged[student] = result.get("aborted") or ""
         return True
+
+
+class _Batches:
+    """When the writer's gradebook transaction (course.grading.gradebook.Batch) commits, and
+    what becomes "graded" when it does. Grader process, main thread."""
+
+    def __init__(self, db_url: str, state: st.GradeState, summary: GradeSummary):
+        self.db_url, self.state, self.summary = db_url, state, summary
+        self.batch: Batch | None = None
+        self.pending: list[tuple[str, str, float, Stages]] = []  # written, not yet durable
+        self.since = 0.0  # when the first pending submission was written
+
+    def open(self) -> None:
+        self.batch = self.batch or Batch(self.db_url, self.summary.costs)
+
+    def written(self, student: str, digest: str, began: float, stages: Stages) -> None:
+        self.since = self.since if self.pending else time.time()
+        self.pending.append((student, digest, began, stages))
+
+    def wait_s(self) -> float | None:
+        """How long the caller may wait for results before this batch is due."""
+        if not self.pending:
+            self.commit()  # only read so far: hold no lock on the gradebook while waiting
+            return None
+        return max(0.0, self.since + BATCH_S - time.time())
+
+    def commit_if_due(self, finished: bool) -> None:
+        if (
+            finished
+            or len(self.pending) >= BATCH_MAX
+            or (self.pending and time.time() >= self.since + BATCH_S)
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        """The batch's grades become durable; only then are they recorded as graded."""
+        batch, pending, self.batch, self.pending = self.batch, self.pending, None, []
+        if batch is None:
+            return
+        batch.commit()
+        now = time.time()
+        for student, digest, began, stages in pending:
+            self.state.graded(student, digest, save=False)
+            self.summary.graded.append(student)
+            self.summary.stages[student] = stages.rounded()
+            self.summary.latency[student] = round(now - began, 4)
+        if pending:
+            self.state.save()
 
 
 def grade(
