@@ -64,7 +64,9 @@ class Guard:
         self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
         self.installed: dict[str, tuple] = {}
         self.ns_ids: dict[str, int] = {}
-        self.helper_code: dict[str, list[CodeType]] = {}
+        # helper source -> (compiled parts, names it defines); parsed once per kernel, since
+        # parsing it (~3 KB) on every one of the ~20 guard calls was most of the guard's cost.
+        self.helper_code: dict[str, tuple[list[CodeType], list[str]]] = {}
 
     # --- what changed ------------------------------------------------------------------
     def check_and_restore(self) -> list[str]:
@@ -210,16 +212,16 @@ class Guard:
     # --- trusted helpers -----------------------------------------------------------------
     def trusted_helpers(self, source: str) -> tuple[dict, dict]:
         """Fresh objects compiled from the locked helper cells, with pristine builtins."""
-        tree = ast.parse(source)
-        codes: list[CodeType] | None = self.helper_code.get(source)
-        if codes is None:
+        cached = self.helper_code.get(source)
+        if cached is None:
+            tree = ast.parse(source)
             # Imports apart from the definitions: compiled together, CPython emits different
             # bytecode for calls on imported names, and the fingerprints would not match.
             imports: list[ast.stmt] = [
                 n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
             ]
             rest = [n for n in tree.body if n not in imports]
-            codes = self.helper_code[source] = [
+            codes = [
                 compile(
                     ast.Module(body=part, type_ignores=[]),
                     "<course trusted helpers>",
@@ -228,16 +230,18 @@ class Guard:
                 )
                 for part in (imports, rest)
             ]
+            names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+            names += [
+                a.asname or a.name.split(".")[0]
+                for n in tree.body
+                if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names
+            ]
+            cached = self.helper_code[source] = (codes, names)
+        codes, names = cached
         glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
         for code in codes:
             exec(code, glb)  # noqa: S102 - the instructor's locked helper cells
-        names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-        names += [
-            a.asname or a.name.split(".")[0]
-            for n in tree.body
-            if isinstance(n, (ast.Import, ast.ImportFrom))
-            for a in n.names
-        ]
         return {n: glb[n] for n in names if n in glb}, glb
 
     def install(self, objects: dict, glb: dict) -> None:

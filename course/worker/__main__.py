@@ -27,6 +27,7 @@ def serve(scratch: Path, limits: Limits) -> None:
     os.dup2(2, 1)  # prints from libraries must not corrupt the protocol
     server = ForkServer(limits)
     try:
+        import course.grading  # noqa: F401 - first: it skips an import nothing here uses
         from course.worker import (
             execute,
         )  # heavy (nbgrader, nbclient): overlaps the server's warm-up
