@@ -4,6 +4,8 @@ The class lives in its own course directory (demo-class/, git-ignored) built fro
 source/ and release/, so the demo never touches the real submitted/ or gradebook. Students are
 made by course.authoring.misconceptions: all correct, blank, late, one per planted misconception (everything
 else correct, so each row shows exactly what that mistake costs) and a few mixes.
+
+Runs in: the CLI process (`python -m course demo`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Used by the tests (every misconception must fail its own exercise and no other),
 and the benchmarks. Correct answers are the instructor's own solution regions from source/, so
 nothing here repeats the solutions; a misconception swaps one function's solution for a
 realistic wrong body.
+
+Runs in: the grader/CLI process (tests, the demo, benchmarks).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Per exercise: mean, full-marks rate and discrimination (Pearson correlation of t
 with the total score, the statistic PrairieLearn reports per question), plus the check messages
 students fail most often, read from the autograded notebooks' test-cell outputs. Figures are
 matplotlib/seaborn PNGs embedded as data URIs, in the course palette.
+
+Runs in: the CLI process; reads the gradebook, autograded/ and the grader's records.
 """
 
 from __future__ import annotations
