@@ -207,7 +207,9 @@ def test_report_counts_a_failing_check_once_per_submission(graded):
     failing = failing_checks(ASSIGNMENT, graded.course)
     stats = {s.exercise: s for s in exercise_stats(graded.scores, failing)}
     assert (
-        dict(stats["ex01"].failing)["a 1-D sequence (T,) gives (T, d); repeated ids repeat rows"]
+        dict(stats["ex01"].failing)[
+            "a 1-D sequence (T,) gives (T, d); repeated ids repeat rows: embed() raised TypeError"
+        ]
         == 1
     )
     assert stats["ex01"].full_marks_rate == pytest.approx(3 / 5)
