@@ -134,6 +134,19 @@ MISCONCEPTIONS: dict[str, Misconception] = {
     }.items()
 }
 
+# Each further assignment keeps its planted answers in its own package (one module per assignment).
+_PLANTED = {"attention_math": "course.authoring.attention_math.planted"}
+
+
+def misconceptions_for(assignment: str) -> dict[str, Misconception]:
+    """The planted misconceptions of one assignment, by name."""
+    if assignment in _PLANTED:
+        import importlib
+
+        return importlib.import_module(_PLANTED[assignment]).MISCONCEPTIONS
+    return MISCONCEPTIONS
+
+
 WRITTEN_ANSWER = "The embedding geometry matters for the model: (a student's written explanation)."
 
 
@@ -177,8 +190,9 @@ def student_notebook(
 ):
     """A student's notebook built from the release.
 
-    answers maps exercise number -> "correct", "blank" or a MISCONCEPTIONS key; exercises not
-    named stay blank. written=True also fills the manually graded answers of answered exercises.
+    answers maps exercise number -> "correct", "blank", the name of one of the assignment's
+    misconceptions, or a Misconception itself (any planted body); exercises not named stay
+    blank. written=True also fills the manually graded answers of answered exercises.
     """
     answers = answers or {}
     nb = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
@@ -193,7 +207,11 @@ def student_notebook(
         if _is_answer(cell):
             source = solutions[meta["grade_id"]]
             if choice != "correct":
-                wrong = MISCONCEPTIONS[choice]
+                wrong = (
+                    choice
+                    if isinstance(choice, Misconception)
+                    else misconceptions_for(assignment)[choice]
+                )
                 if wrong.exercise != ex:
                     raise ValueError(
                         f"misconception {choice} belongs to exercise {wrong.exercise}, not {ex}"

@@ -1,0 +1,302 @@
+"""Exercises 8-10 of attention_math (★★★): the softmax Jacobian, KV-cache memory, attention FLOPs.
+
+Runs in: the author's process (build.py); the strings are notebook cell sources. Model shapes are
+from the papers: Llama 2 (Touvron et al. 2023; 7B: 32 layers, 32 heads of 128; 70B: 80 layers,
+8 KV heads), Llama 3 (Meta 2024; 8B: 32 layers, 32 query / 8 KV heads of 128), Mistral 7B (Jiang
+et al. 2023; 32 layers, 8 KV heads of 128, sliding window 4096 with a rolling cache).
+"""
+
+from __future__ import annotations
+
+from .spec import Exercise
+
+EX8 = Exercise(
+    n=8,
+    slug="softmax_jacobian",
+    title="The softmax Jacobian",
+    stars=3,
+    intro="Differentiate the softmax. State the shapes, compute the result, and explain the LLM "
+    "consequence.",
+    task=r"""
+For `p = softmax(z)`, `∂pᵢ/∂zⱼ = pᵢ (δᵢⱼ − pⱼ)`, where `δᵢⱼ` is 1 when `i = j` and 0 otherwise.
+Write `softmax_jacobian(p)`: for a probability vector `p` of shape `(V,)` return the `(V, V)`
+matrix `J[i, j] = ∂pᵢ/∂zⱼ`, that is `diag(p) − p pᵀ`.
+""",
+    example=r"""
+For `p = [0.5, 0.5]` the diagonal is `p(1 − p) = 0.25` and the off-diagonal `−p₀p₁ = −0.25`; a
+one-hot `p` (a saturated softmax) gives the zero matrix:
+
+```
+J for p = [0.5, 0.5]: [[0.25, -0.25], [-0.25, 0.25]]
+```
+""",
+    answer=r'''
+def softmax_jacobian(p):
+    """Jacobian of softmax at probabilities p (V,): the (V, V) matrix diag(p) - p p^T."""
+    ### BEGIN SOLUTION
+    p = np.asarray(p, dtype=float)
+    return np.diag(p) - np.outer(p, p)
+    ### END SOLUTION
+''',
+    visible=r'''
+"""Check softmax_jacobian for p = [0.5, 0.5] and p = [0.7, 0.2, 0.1] (diagonal, off-diagonal, rows)."""
+header("Exercise 8: The softmax Jacobian")
+J = softmax_jacobian(np.array([0.5, 0.5]))
+print("J for p = [0.5, 0.5]:", np.round(np.asarray(J, dtype=float), 4).tolist())
+check_array(J, [[0.25, -0.25], [-0.25, 0.25]], "p = [0.5, 0.5]: [[0.25, -0.25], [-0.25, 0.25]]", tol=1e-6,
+            hint="diag(p) minus the OUTER product p p^T (a matrix, not the number p . p)")
+J3 = softmax_jacobian(np.array([0.7, 0.2, 0.1]))
+check_array(J3, [[0.21, -0.14, -0.07], [-0.14, 0.16, -0.02], [-0.07, -0.02, 0.09]],
+            "p = [0.7, 0.2, 0.1]: diagonal p_i (1 - p_i), off-diagonal -p_i p_j", tol=1e-6,
+            hint="the off-diagonal entries are not zero, and the diagonal is positive")
+''',
+    hidden=r"""
+rng = np.random.default_rng(1208)
+z8 = rng.normal(size=6)
+p8 = softmax(z8)
+numeric = np.zeros((6, 6))
+for j in range(6):
+    step = np.zeros(6)
+    step[j] = 1e-6
+    numeric[:, j] = (softmax(z8 + step) - softmax(z8 - step)) / 2e-6
+J8 = softmax_jacobian(p8)
+check_array(J8, numeric, "matches a finite-difference Jacobian of softmax (V = 6)", tol=1e-6,
+            hint="J[i, j] = p_i (delta_ij - p_j)")
+J8 = np.asarray(J8, dtype=float)
+check_array(J8 @ np.ones(6), np.zeros(6), "J times a vector of ones is 0 (the probabilities keep summing to 1)", tol=1e-6)
+check_true(np.allclose(J8, J8.T, atol=1e-7), "J is symmetric")
+check_true(np.min(np.linalg.eigvalsh(J8)) > -1e-9, "J is positive semi-definite")
+check_array(softmax_jacobian(np.array([0.0, 1.0, 0.0])), np.zeros((3, 3)),
+            "a one-hot p (a saturated softmax) has a zero Jacobian", tol=1e-7)
+""",
+    takeaway="diag(p) - p p^T vanishes as p becomes one-hot: a saturated softmax passes no gradient.",
+    figure=r"""
+# Figure: the bigger the scores, the smaller the softmax Jacobian (uses your softmax_jacobian).
+def draw():
+    rng = np.random.default_rng(8)
+    Z = rng.normal(size=(300, 16))  # 300 queries, 16 keys each, scores of spread 1 before scaling
+    spreads = np.logspace(-1, 2, 50)
+    sizes = [np.median([np.linalg.norm(np.asarray(softmax_jacobian(softmax(s * z)), dtype=float)) for z in Z])
+             for s in spreads]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [3, 2, 2]})
+    axes[0].loglog(spreads, sizes, color=COLORS["primary"])
+    axes[0].axvline(1.0, ls=":", color=COLORS["neutral"], label="scaled scores: spread 1")
+    axes[0].axvline(np.sqrt(128), ls="--", color=COLORS["secondary"], label="unscaled, d = 128: spread 11.3")
+    axes[0].set_xlabel("spread of the scores"); axes[0].set_ylabel("size of J (median Frobenius norm)")
+    axes[0].set_title("Bigger scores, smaller gradient"); axes[0].legend()
+    for ax, s in [(axes[1], 1.0), (axes[2], np.sqrt(128))]:
+        J = np.asarray(softmax_jacobian(softmax(s * Z[0, :8])), dtype=float)
+        ax.imshow(J, cmap="RdBu_r", vmin=-0.25, vmax=0.25)
+        ax.set_title(f"J, 8 keys, spread {s:.1f}: max |J| = {np.abs(J).max():.3f}", fontsize=12)
+        ax.set_xlabel("j"); ax.set_ylabel("i"); ax.grid(False)
+    plt.show()
+
+try_figure(draw, "softmax_jacobian")
+""",
+    prompt="Use your Jacobian: what happens to the gradient that flows back through an attention "
+    "softmax whose scores are very large, for example unscaled scores with `d_head = 128`? Connect "
+    "this with Exercise 1.",
+    explain=r"""
+The gradient reaching the scores is `Jᵀ ∂L/∂p`, and every entry of `J = diag(p) − p pᵀ` is a
+product `pᵢ(δᵢⱼ − pⱼ)`: when one weight is near 1 and the others near 0, all of them are near 0, so a
+saturated softmax passes almost no gradient back to the scores, hence to `W_Q` and `W_K`. Unscaled
+scores with `d_head = 128` have a spread of about `√128 ≈ 11`, enough to saturate, which is exactly
+what the `1/√d` scale of Exercise 1 prevents at initialisation (later fixes for the same problem:
+QK-normalisation, logit soft-capping).
+""",
+    scheme=r"""
+1 point: J → 0 as p becomes one-hot (entries pᵢ(δᵢⱼ − pⱼ) vanish), so gradients to the scores/
+queries/keys vanish **and** the link: large unscaled scores (spread √d) saturate the softmax, which
+the 1/√d scale avoids. 0 points: only the formula.
+""",
+)
+
+EX9 = Exercise(
+    n=9,
+    slug="kv_cache_bytes",
+    title="KV-cache memory",
+    stars=3,
+    intro="Count the memory a model needs to remember its context. State the shapes, compute the "
+    "result, and explain the LLM consequence.",
+    task=r"""
+While generating, a decoder stores the key and the value vector of every past token, in every layer
+and every KV head, so that it never recomputes them: the KV cache. Write
+`kv_cache_bytes(n_layers, n_kv_heads, d_head, seq_len, batch=1, bytes_per_value=2)`: the bytes of
+the K and V caches, an `int`, for `batch` sequences of `seq_len` tokens stored at `bytes_per_value`
+bytes per number (2 for fp16/bf16, 1 for 8-bit). With grouped-query attention (GQA) several query
+heads share one K/V head, so only `n_kv_heads` heads are cached.
+
+| model | layers | query heads | KV heads | d_head |
+| --- | --- | --- | --- | --- |
+| Llama-2-7B | 32 | 32 | 32 | 128 |
+| Llama-3-8B | 32 | 32 | 8 | 128 |
+| Mistral-7B | 32 | 32 | 8 | 128 |
+""",
+    example=r"""
+Llama-2-7B keeps `2 × 32 × 32 × 128 = 262,144` numbers per token (K and V, 32 layers, 32 heads of
+128), 512 KiB in fp16, so one sequence of 4,096 tokens needs
+
+```
+Llama-2-7B, 4096 tokens, fp16: 2,147,483,648 bytes = 2.00 GiB
+```
+""",
+    answer=r'''
+def kv_cache_bytes(n_layers, n_kv_heads, d_head, seq_len, batch=1, bytes_per_value=2):
+    """Bytes of the K and V caches (an int): 2 * layers * kv heads * d_head * tokens * batch * bytes."""
+    ### BEGIN SOLUTION
+    return 2 * int(n_layers) * int(n_kv_heads) * int(d_head) * int(seq_len) * int(batch) * int(bytes_per_value)
+    ### END SOLUTION
+''',
+    visible=r'''
+"""Check kv_cache_bytes for Llama-2-7B at 4096 tokens, for a batch, and that it returns an integer."""
+header("Exercise 9: KV-cache memory")
+b = kv_cache_bytes(32, 32, 128, 4096)
+print(f"Llama-2-7B, 4096 tokens, fp16: {int(b):,} bytes = {b / 2**30:.2f} GiB")
+check_true(b == 2_147_483_648, "Llama-2-7B (32 layers, 32 KV heads of 128) at 4096 tokens in fp16: 2 GiB",
+           hint="2 (K and V) x layers x KV heads x d_head x tokens x batch x bytes per value")
+check_true(kv_cache_bytes(32, 8, 128, 4096, batch=4) == 4 * kv_cache_bytes(32, 8, 128, 4096),
+           "4 sequences need 4 times the cache of one", hint="every sequence in the batch has its own cache")
+check_true(isinstance(b, (int, np.integer)), "the byte count is an integer", hint="use integer arithmetic (no / and no floats)")
+''',
+    hidden=r"""
+l3 = kv_cache_bytes(32, 8, 128, 8192)
+check_true(isinstance(l3, (int, np.integer)) and int(l3) == 1_073_741_824,
+           "Llama-3-8B (8 KV heads) at 8192 tokens in bf16: exactly 1 GiB, an integer")
+check_true(int(kv_cache_bytes(32, 32, 128, 8192)) == 4 * int(l3), "32 instead of 8 KV heads: 4 times the cache")
+check_true(int(kv_cache_bytes(32, 8, 128, 32768, batch=8, bytes_per_value=1)) == 17_179_869_184,
+           "8 sequences of 32,768 tokens in 8-bit (Mistral-7B shape): 16 GiB", hint="use batch and bytes_per_value")
+check_true(int(kv_cache_bytes(80, 8, 128, 1)) == 327_680, "one token of Llama-2-70B (80 layers, 8 KV heads): 320 KiB")
+check_true(int(kv_cache_bytes(32, 32, 128, 2**20, batch=64)) == 2**45, "64 sequences of 2^20 tokens: exactly 2^45 bytes")
+""",
+    takeaway="the KV cache grows linearly with layers, KV heads, context and batch; GQA divides it by the group size.",
+    figure=r"""
+# Figure: KV-cache memory against context length for real 7-8B model shapes in fp16 (uses your kv_cache_bytes).
+def draw():
+    ctx = np.array([2 ** k for k in range(10, 18)])  # 1k .. 128k tokens
+    GiB = 2 ** 30
+    fig, ax = plt.subplots(figsize=(11, 6.5))
+    for label, heads, window, color in [("Llama-2-7B (32 KV heads)", 32, None, COLORS["error"]),
+                                        ("Llama-3-8B (8 KV heads, GQA)", 8, None, COLORS["primary"]),
+                                        ("Mistral-7B (8 KV heads, rolling window 4096)", 8, 4096, COLORS["tertiary"])]:
+        for batch, style in [(1, "o-"), (16, "s--")]:
+            gib = [kv_cache_bytes(32, heads, 128, min(int(t), window or int(t)), batch=batch) / GiB for t in ctx]
+            ax.plot(ctx, gib, style, color=color, label=f"{label}, batch {batch}")
+    ax.axhline(7e9 * 2 / GiB, color=COLORS["neutral"], ls=":", label="fp16 weights of a 7B model (13 GiB)")
+    ax.axhline(80e9 / GiB, color=COLORS["highlight"], ls=":", label="one 80 GB GPU")
+    ax.set_xscale("log", base=2); ax.set_yscale("log")
+    ax.set_xlabel("context length (tokens)"); ax.set_ylabel("KV cache (GiB)")
+    ax.set_title("KV-cache memory grows with context and batch; GQA divides it by 4")
+    ax.legend(fontsize=9, loc="upper left")
+    plt.show()
+
+try_figure(draw, "kv_cache_bytes")
+""",
+    prompt="Use your function: how much KV cache do 32 concurrent sequences of 4,096 tokens need on "
+    "Llama-2-7B, and on Llama-3-8B? Compare with the ~13 GiB of fp16 weights. What does grouped-query "
+    "attention give up for this saving?",
+    explain=r"""
+Llama-2-7B needs 2 GiB per 4,096-token sequence, so 64 GiB for 32 sequences, five times its own
+weights and most of an 80 GB GPU; Llama-3-8B caches 8 instead of 32 KV heads, 0.5 GiB per sequence
+and 16 GiB for 32. In serving, memory for the cache (not for the weights) limits the batch size and
+the context, and every generated token must read the whole cache, so decoding is bound by memory
+bandwidth; GQA cuts both by the group size (4 here). The price is less capacity: groups of query
+heads must share one key and value projection, which costs a little quality compared with full
+multi-head attention (multi-query attention, one KV head, is the extreme), though GQA stays close.
+""",
+    scheme=r"""
+1 point: correct numbers from the function (≈ 64 GiB vs ≈ 16 GiB, i.e. 4× less with 8 KV heads) and
+the comparison with the weights **and** the trade-off: query heads share K/V (fewer KV parameters,
+slightly less expressive / small quality cost) in exchange for memory/bandwidth (bigger batches,
+longer contexts). 0 points: numbers without the trade-off, or the trade-off without numbers.
+""",
+)
+
+EX10 = Exercise(
+    n=10,
+    slug="attention_flops",
+    title="Attention FLOPs",
+    stars=3,
+    intro="Count the arithmetic of attention over a whole sequence. State the shapes, compute the "
+    "result, and explain the LLM consequence.",
+    task=r"""
+Write `attention_flops(seq_len, d_model, n_layers=1)`: the floating-point operations (FLOPs) of the
+two attention matrix products — the scores `Q Kᵀ` and the weighted sum `weights · V` — for one
+forward pass over a sequence of `seq_len` tokens, summed over all heads and `n_layers` layers, as an
+`int`. An `(m × k)` by `(k × n)` product costs `2·m·k·n` FLOPs (a multiply-add counts as 2). Ignore
+the causal mask (no saving from masked entries), the softmax and the projections. Across the heads
+the inner dimension `d_head` adds up to `d_model`.
+""",
+    example=r"""
+With `seq_len = 2` and `d_model = 3`, `Q Kᵀ` is a `(2 × 3)(3 × 2)` product, 24 FLOPs, and
+`weights · V` a `(2 × 2)(2 × 3)` product, 24 more:
+
+```
+attention_flops(2, 3): 48
+```
+""",
+    answer=r'''
+def attention_flops(seq_len, d_model, n_layers=1):
+    """FLOPs (an int) of Q K^T and weights @ V over a whole sequence, all heads, n_layers layers."""
+    ### BEGIN SOLUTION
+    return 4 * int(seq_len) ** 2 * int(d_model) * int(n_layers)
+    ### END SOLUTION
+''',
+    visible=r'''
+"""Check attention_flops on the worked example, its growth with the context and the layers, and its type."""
+header("Exercise 10: Attention FLOPs")
+f = attention_flops(2, 3)
+print("attention_flops(2, 3):", f)
+check_true(f == 48, "seq_len 2, d_model 3: 24 FLOPs for Q K^T plus 24 for weights . V",
+           hint="an (m x k)(k x n) product costs 2*m*k*n FLOPs: a multiply-add is 2")
+check_true(attention_flops(2048, 64) == 4 * attention_flops(1024, 64), "twice the context costs 4 times the FLOPs",
+           hint="every query meets every key: the cost grows with seq_len squared")
+check_true(attention_flops(1024, 768, n_layers=12) == 12 * attention_flops(1024, 768), "12 layers cost 12 times one layer",
+           hint="multiply by n_layers")
+check_true(isinstance(f, (int, np.integer)), "the FLOP count is an integer", hint="use integer arithmetic")
+''',
+    hidden=r"""
+g2 = attention_flops(1024, 768, n_layers=12)
+check_true(isinstance(g2, (int, np.integer)) and int(g2) == 38_654_705_664,
+           "GPT-2 small (1024 tokens, d_model 768, 12 layers): 38,654,705,664 FLOPs, an integer")
+check_true(int(attention_flops(4096, 4096, n_layers=32)) == 2**43, "Llama-2-7B shape at 4096 tokens: 2^43 FLOPs")
+check_true(int(attention_flops(3000, 64)) == 9 * int(attention_flops(1000, 64)), "3 times the context costs 9 times the FLOPs")
+check_true(int(attention_flops(1, 1)) == 4, "one token with d_model 1: two multiply-adds, 4 FLOPs")
+""",
+    takeaway="attention's matrix products grow with the square of the context; everything else in a layer grows linearly.",
+    figure=r"""
+# Figure: per-layer FLOPs of the attention products (yours) against projections + MLP, d_model = 4096.
+def draw():
+    d = 4096
+    ctx = np.array([2 ** k for k in range(9, 19)])  # 512 .. 262,144 tokens
+    attn = np.array([float(attention_flops(int(t), d)) for t in ctx])
+    dense = 24.0 * ctx * d ** 2  # Q, K, V, O projections (8 T d^2) + an MLP with 4d hidden units (16 T d^2)
+    fig, ax = plt.subplots(figsize=(11, 6.5))
+    ax.loglog(ctx, attn, "o-", color=COLORS["error"], label="attention products Q K^T and weights . V (yours)")
+    ax.loglog(ctx, dense, "s-", color=COLORS["primary"], label="projections + MLP of a GPT-style layer: 24 T d^2")
+    ax.axvline(6 * d, ls=":", color=COLORS["neutral"], label=f"equal at T = 6 d = {6 * d:,} tokens")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("context length T (tokens)"); ax.set_ylabel("forward FLOPs per layer")
+    ax.set_title("Attention is quadratic in the context, the rest of the layer linear (d_model = 4096)")
+    ax.legend()
+    plt.show()
+
+try_figure(draw, "attention_flops")
+""",
+    prompt="Why is long context called quadratic? Using the figure, from what context length do the "
+    "attention products cost more than the rest of a `d_model = 4096` layer, and what does "
+    "FlashAttention change about attention, and what not?",
+    explain=r"""
+Every token's query meets every key, so the two products cost `4·T²·d_model` per layer: doubling the
+context quadruples them, while the projections and the MLP (`≈ 24·T·d²`) only double. The two are
+equal at `4T²d = 24Td²`, i.e. `T = 6d ≈ 24,600` tokens for `d = 4096`; below that the dense layers
+dominate, above it attention does, and at 128k tokens it is about five times the rest. FlashAttention
+computes exactly the same result in tiles without storing the `T × T` weight matrix, so memory is
+linear in `T` and far fewer bytes move to and from GPU memory, but the FLOPs stay quadratic; only a
+different attention (sliding windows, sparse or linear attention) removes the `T²`.
+""",
+    scheme=r"""
+1 point: all pairs of tokens → cost ∝ T² (double context, 4× cost) with the crossover T ≈ 6d ≈ 24k
+tokens (or attention dominating only at long context) **and** FlashAttention saves memory/IO but not
+FLOPs (still quadratic). 0 points: "attention is slow for long text" without the T² argument.
+""",
+)
