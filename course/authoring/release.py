@@ -21,6 +21,7 @@ import nbformat
 from nbgrader.validator import Validator
 
 from ..paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
+from . import shared_cells
 
 MARKERS = (
     "BEGIN SOLUTION",
@@ -125,6 +126,11 @@ def release(
     release_nb = course.release_notebook(assignment, notebook)
     if not source_nb.exists():
         raise ReleaseRefused(f"{source_nb}: no such instructor notebook")
+    try:
+        # The shared setup/check cells come from one canonical file (see shared_cells).
+        shared_cells.sync_notebook(source_nb)
+    except shared_cells.SharedCellMissing as exc:
+        raise ReleaseRefused(str(exc)) from None
     check_source_passes(source_nb)
 
     release_dir = release_nb.parent
