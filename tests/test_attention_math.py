@@ -181,11 +181,26 @@ def test_misconception_fails_visible_and_hidden_checks_of_its_own_exercise_only(
     scores = matrix[name]
     visible_score, visible_text = scores[(wrong.exercise, "visible")]
     assert visible_score == 0, f"{name} ({wrong.why}) passes the visible checks"
-    # A failing check says what is wrong and gives a hint; or the code stops with an error.
-    assert ("FAIL - " in visible_text and "hint: " in visible_text) or "Error: " in visible_text
+    assert "FAIL - " in visible_text and _hint(visible_text), visible_text[-500:]
     assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
     others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
     assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
+
+
+def _hint(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip().startswith("hint: ")), "")
+
+
+@pytest.mark.slow
+def test_each_misconception_gets_its_own_hint(matrix):
+    """Per-cause hints: two misconceptions of one exercise never print the same hint."""
+    seen: dict[tuple[int, str], str] = {}
+    for name, wrong in MISCONCEPTIONS.items():
+        hint = _hint(matrix[name][(wrong.exercise, "visible")][1])
+        assert (wrong.exercise, hint) not in seen, (
+            f"{name} and {seen.get((wrong.exercise, hint))}: {hint}"
+        )
+        seen[(wrong.exercise, hint)] = name
 
 
 @pytest.mark.slow

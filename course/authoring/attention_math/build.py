@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from ...paths import CourseDir
+from .. import shared_cells
 from .exercises_1_3 import EX1, EX2, EX3
 from .exercises_4_5 import EX4, EX5
 from .exercises_6_7 import EX6, EX7
@@ -49,45 +50,49 @@ Run the cell below after running the exercises: it prints a scoreboard of every 
 """
 
 
-def shared_cells(course: CourseDir) -> dict[str, str]:
-    """The setup, helpers and check_my_work cells of the first assignment, by grade_id.
+HELPERS = """
+# Helpers for this assignment's tests and figures (read-only).
 
-    Both assignments run the same plot setup, palette and check helpers; taking them from one place
-    keeps them from drifting apart.
-    """
-    first = nbformat.read(course.source_notebook("embedding_space_math"), as_version=4)
-    wanted = ("setup", "helpers", "check_my_work")
-    return {
-        c.metadata["nbgrader"]["grade_id"]: c.source
-        for c in first.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") in wanted
-    }
+def softmax(logits):
+    \"\"\"Softmax of a 1-D vector (the tests' reference; your stable_softmax is more general).\"\"\"
+    logits = np.asarray(logits, dtype=float)
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+print("Attention helpers ready.")
+"""
+
+CHECK_MY_WORK = (
+    'check_my_work({f"Exercise {n}": p for n, p in '
+    "enumerate([1, 1, 1, 2, 2, 2, 2, 3, 3, 3], start=1)})"
+)
 
 
-def notebook(course: CourseDir | None = None):
-    shared = shared_cells(course or CourseDir())
+def shared(grade_id: str):
+    """A shared cell (setup, checks) exactly as course.authoring.shared_cells writes it."""
+    cell = shared_cells.new_cell(grade_id)
+    cell.id = grade_id
+    return cell
+
+
+def notebook():
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    nb.cells = [
-        markdown(INTRO, None),
-        code(shared["setup"], "setup"),
-        code(shared["helpers"], "helpers"),
-    ]
+    nb.cells = [markdown(INTRO, None), shared("setup"), shared("checks"), code(HELPERS, "helpers")]
     for ex in EXERCISES:
         nb.cells.extend(cells(ex))
     nb.cells.append(markdown(CHECK_MY_WORK_INTRO, "check_my_work_intro"))
-    nb.cells.append(code(shared["check_my_work"], "check_my_work"))
+    nb.cells.append(code(CHECK_MY_WORK, "check_my_work"))
     return nb
 
 
 def write(course: CourseDir | None = None) -> Path:
-    course = course or CourseDir()
-    path = course.source_notebook(ASSIGNMENT)
+    path = (course or CourseDir()).source_notebook(ASSIGNMENT)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook(course), path)
+    nbformat.write(notebook(), path)
     return path
 
 

@@ -42,29 +42,31 @@ def attention_scores(Q, K):
     ### END SOLUTION
 ''',
     visible=r'''
-"""Check attention_scores on the worked example (shape, values, the 1/sqrt(d) scale) and on a batch."""
+"""Check attention_scores on the worked example (values, shape, the 1/sqrt(d) scale) and on a batch."""
 header("Exercise 1: Scaled dot-product scores")
 Q = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 2.0, 0.0, 0.0]])
 K = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 3.0]])
-S = attention_scores(Q, K)
+S = checked_call("attention_scores(Q, K) runs on the worked example", attention_scores, Q, K)
 print("Scores:", np.round(np.asarray(S, dtype=float), 4).tolist())
-check_true(np.shape(S) == (2, 3), "(n_q, d) = (2, 4) queries and (n_k, d) = (3, 4) keys give (2, 3) scores",
-           hint="multiply Q by K transposed: every query against every key")
-check_array(S, [[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]], "worked example: Q K^T / sqrt(4)", tol=1e-6,
-            hint="divide the dot products by sqrt(d) = 2 (not by d, and not by nothing)")
-Sb = attention_scores(np.ones((2, 3, 4)), np.ones((2, 5, 4)))
-check_true(np.shape(Sb) == (2, 3, 5), "a batch: (2, 3, 4) queries and (2, 5, 4) keys give (2, 3, 5)",
-           hint="K.T reverses every axis; swap only the last two: np.swapaxes(K, -1, -2)")
+check_array(S, [[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]], "worked example: (2, 3) scores Q K^T / sqrt(4)",
+            hint="every query against every key (Q @ K^T), divided by sqrt(d) where d = Q.shape[-1]",
+            mistakes={"these are the raw dot products Q K^T: divide them by sqrt(d) = 2": [[2, 2, 0], [2, 0, 0]],
+                      "you divided by d = 4; the scale is 1 / sqrt(d) = 1 / 2": [[0.5, 0.5, 0], [0.5, 0, 0]],
+                      "shape (3, 2) is K Q^T: queries are the rows and keys the columns": [[1, 1], [1, 0], [0, 0]]})
+check_array(call(attention_scores, np.ones((2, 3, 4)), np.ones((2, 5, 4))), np.full((2, 3, 5), 2.0),
+            "a batch: (2, 3, 4) queries and (2, 5, 4) keys give (2, 3, 5) scores",
+            hint="transpose only the last two axes of K, and keep the batch axis in front",
+            mistakes={"K.T reverses every axis, the batch axis too; swap only the last two: np.swapaxes(K, -1, -2)": ValueError})
 ''',
     hidden=r"""
 rng = np.random.default_rng(1201)
 Qh = rng.normal(size=(3, 2, 5, 16))
 Kh = rng.normal(size=(3, 2, 7, 16))
 check_array(attention_scores(Qh, Kh), np.einsum("...id,...jd->...ij", Qh, Kh) / 4.0,
-            "batch x heads: (3, 2, 5, 16) and (3, 2, 7, 16) give the scaled (3, 2, 5, 7) scores", tol=1e-5,
+            "batch x heads: (3, 2, 5, 16) and (3, 2, 7, 16) give the scaled (3, 2, 5, 7) scores", atol=1e-5,
             hint="swap the last two axes of K, and divide by sqrt(d) with d = Q.shape[-1]")
 check_array(attention_scores(Qh[0, 0, :1], Kh[0, 0]), Qh[0, 0, :1] @ Kh[0, 0].T / 4.0,
-            "one query (1, 16) against 7 keys gives a (1, 7) row", tol=1e-5)
+            "one query (1, 16) against 7 keys gives a (1, 7) row", atol=1e-5)
 Qv = rng.normal(size=(400, 256))
 Kv = rng.normal(size=(400, 256))
 var_h = float(np.var(np.asarray(attention_scores(Qv, Kv), dtype=float)))
@@ -154,17 +156,26 @@ def stable_softmax(x, axis=-1):
     visible=r'''
 """Check stable_softmax on huge logits, on the rows and the columns of a matrix, and with -inf."""
 header("Exercise 2: A numerically stable softmax")
-p = stable_softmax(np.array([1000.0, 1001.0, 1002.0]))
+p = checked_call("stable_softmax runs on [1000, 1001, 1002]", stable_softmax, np.array([1000.0, 1001.0, 1002.0]))
 print("softmax([1000, 1001, 1002]):", np.round(np.asarray(p, dtype=float), 4).tolist())
 check_array(p, [0.09003057, 0.24472847, 0.66524096], "logits [1000, 1001, 1002] give softmax([0, 1, 2])",
-            tol=1e-6, hint="subtract the maximum before np.exp: exp(1000) overflows to inf")
+            hint="softmax does not change when you subtract the same number from every logit",
+            mistakes={"nan: np.exp(1000) is inf and inf / inf is nan; subtract the maximum before np.exp":
+                      lambda got: bool(np.isnan(np.asarray(got, dtype=float)).any())})
 X = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
-check_array(np.sum(stable_softmax(X), axis=-1), [1.0, 1.0], "each row of a (2, 3) matrix sums to 1 (axis=-1)",
-            tol=1e-6, hint="take the max and the sum along `axis` only, with keepdims=True")
-check_array(np.sum(stable_softmax(X, axis=0), axis=0), [1.0, 1.0, 1.0], "axis=0 makes each column sum to 1",
-            tol=1e-6, hint="use the axis argument for both the max and the sum")
-check_array(stable_softmax(np.array([0.0, -np.inf, 0.0])), [0.5, 0.0, 0.5], "a -inf logit gets weight 0",
-            tol=1e-6)
+P = checked_call("stable_softmax runs on a (2, 3) matrix", stable_softmax, X)
+check_array(P, [[0.09003057, 0.24472847, 0.66524096], [1 / 3, 1 / 3, 1 / 3]],
+            "each row of a (2, 3) matrix is a softmax (default axis=-1)",
+            hint="take the max and the sum along `axis` only, with keepdims=True",
+            mistakes={"the whole matrix sums to 1, not each row: normalise along axis, with keepdims=True":
+                      lambda got: abs(float(np.sum(got)) - 1.0) < 1e-6})
+P0 = checked_call("stable_softmax runs with axis=0", stable_softmax, X, axis=0)
+check_true(np.allclose(np.sum(P0, axis=0), 1.0), "axis=0 makes each column sum to 1", got=P0,
+           hint="use the axis argument for both the max and the sum",
+           mistakes={"your rows sum to 1, not your columns: the axis argument is ignored":
+                     lambda got: np.allclose(np.sum(got, axis=-1), 1.0)})
+check_array(call(stable_softmax, np.array([0.0, -np.inf, 0.0])), [0.5, 0.0, 0.5], "a -inf logit gets weight 0",
+            hint="exp(-inf) is 0: after subtracting the (finite) maximum, -inf stays -inf")
 ''',
     hidden=r"""
 def _softmax_ref(z, axis):
@@ -174,14 +185,14 @@ def _softmax_ref(z, axis):
 
 rng = np.random.default_rng(1202)
 Zh = rng.normal(scale=3.0, size=(4, 5, 6))
-check_array(stable_softmax(Zh, axis=1), _softmax_ref(Zh, 1), "a (4, 5, 6) array along axis=1", tol=1e-6,
+check_array(stable_softmax(Zh, axis=1), _softmax_ref(Zh, 1), "a (4, 5, 6) array along axis=1", atol=1e-6,
             hint="normalise along `axis`; every other axis is a batch")
 check_array(stable_softmax(Zh + 800.0), _softmax_ref(Zh, -1), "adding 800 to every logit changes nothing",
-            tol=1e-6, hint="subtract the maximum of each slice before np.exp")
-check_array(stable_softmax(np.array([-1000.0, 0.0])), [0.0, 1.0], "logits [-1000, 0] give [0, 1]", tol=1e-6)
+            atol=1e-6, hint="subtract the maximum of each slice before np.exp")
+check_array(stable_softmax(np.array([-1000.0, 0.0])), [0.0, 1.0], "logits [-1000, 0] give [0, 1]", atol=1e-6)
 Mh = np.array([[0.0, -np.inf, np.log(3.0)], [-np.inf, -np.inf, 5.0]])
 check_array(stable_softmax(Mh), [[0.25, 0.0, 0.75], [0.0, 0.0, 1.0]],
-            "-inf entries in a batch of rows get weight 0 (a row with one finite entry is one-hot)", tol=1e-6)
+            "-inf entries in a batch of rows get weight 0 (a row with one finite entry is one-hot)", atol=1e-6)
 Z_before = Zh.copy()
 stable_softmax(Zh, axis=2)
 check_true(np.array_equal(Zh, Z_before), "stable_softmax leaves its input unchanged",
@@ -235,12 +246,20 @@ def causal_mask(n):
     visible=r'''
 """Check causal_mask(3): boolean, True on and below the diagonal (the past and the token itself)."""
 header("Exercise 3: The causal mask")
-M = causal_mask(3)
+M = checked_call("causal_mask(3) runs", causal_mask, 3)
 print(np.asarray(M))
-check_true(np.asarray(M).dtype == bool, "the mask is boolean (True = may attend)",
-           hint="build it with dtype=bool, or as a comparison such as j <= i")
-check_array(M, [[1, 0, 0], [1, 1, 0], [1, 1, 1]], "causal_mask(3): True where j <= i", tol=0,
-            hint="row i is the query: it may see keys 0..i, itself included, and no later key")
+check_true(np.asarray(M).dtype == bool, "the mask is boolean (True = may attend)", got=M,
+           hint="build it with dtype=bool, or as a comparison such as j <= i",
+           mistakes={"a 0/1 number matrix: make it boolean (dtype=bool, or a comparison such as j <= i)":
+                     lambda got: np.asarray(got).dtype.kind in "iuf"})
+check_array(M, [[1, 0, 0], [1, 1, 0], [1, 1, 1]], "causal_mask(3): True where j <= i", atol=0, rtol=0,
+            hint="row i is the query, column j the key: query i may see keys 0..i",
+            mistakes={"True marks the future here; True must mean *may attend*: the past and the token itself":
+                      [[0, 1, 1], [0, 0, 1], [0, 0, 0]],
+                      "the upper triangle lets query i see the future; row i is the query, column j the key":
+                      [[1, 1, 1], [0, 1, 1], [0, 0, 1]],
+                      "the diagonal is False: a token may attend to itself (j <= i, not j < i)":
+                      [[0, 0, 0], [1, 0, 0], [1, 1, 0]]})
 ''',
     hidden=r"""
 i6, j6 = np.indices((6, 6))

@@ -44,15 +44,22 @@ def softmax_temperature(logits, T):
 header("Exercise 4: Softmax temperature")
 logits = np.array([0.0, np.log(4.0)])
 for T in (0.5, 1.0, 2.0):
-    print(f"T = {T}:", np.round(np.asarray(softmax_temperature(logits, T), dtype=float), 4).tolist())
-check_array(softmax_temperature(logits, 2.0), [1 / 3, 2 / 3], "T = 2 flattens [0, ln 4] to [1/3, 2/3]",
-            tol=1e-6, hint="divide the logits by T before the softmax (dividing, not multiplying)")
-check_array(softmax_temperature(logits, 0.5), [1 / 17, 16 / 17], "T = 0.5 sharpens [0, ln 4] to [1/17, 16/17]",
-            tol=1e-6, hint="the result is a softmax: it must still sum to 1")
+    p_T = checked_call(f"softmax_temperature(logits, {T}) runs", softmax_temperature, logits, T)
+    print(f"T = {T}:", np.round(np.asarray(p_T, dtype=float), 4).tolist())
+check_array(call(softmax_temperature, logits, 2.0), [1 / 3, 2 / 3], "T = 2 flattens [0, ln 4] to [1/3, 2/3]",
+            hint="the softmax of logits / T",
+            mistakes={"[1/17, 16/17] is T = 1/2: divide the logits by T, do not multiply": [1 / 17, 16 / 17],
+                      "these no longer sum to 1: p ** (1/T) must be renormalised; simpler, put T inside: softmax(logits / T)":
+                      lambda got: abs(float(np.sum(got)) - 1.0) > 1e-3})
+check_array(call(softmax_temperature, logits, 0.5), [1 / 17, 16 / 17], "T = 0.5 sharpens [0, ln 4] to [1/17, 16/17]",
+            hint="the softmax of logits / T: a small T makes the gaps between logits larger")
 L = np.array([[1.0, 2.0, 3.0], [500.0, 0.0, -500.0]])
-check_array(np.sum(softmax_temperature(L, 0.1), axis=-1), [1.0, 1.0],
-            "at T = 0.1 each row of a (2, 3) batch sums to 1 (logits / T reach 5000)", tol=1e-6,
-            hint="subtract each row's maximum before np.exp, along the last axis")
+P = checked_call("softmax_temperature(L, 0.1) runs on a (2, 3) batch", softmax_temperature, L, 0.1)
+check_array(P, [[2.06106e-09, 4.5397869e-05, 0.9999546], [1.0, 0.0, 0.0]],
+            "at T = 0.1 each row of a (2, 3) batch is a softmax (logits / T reach 5000)", atol=1e-7,
+            hint="softmax along the last axis, row by row",
+            mistakes={"nan: logits / T = 5000 overflows np.exp; subtract each row's maximum first":
+                      lambda got: bool(np.isnan(np.asarray(got, dtype=float)).any())})
 ''',
     hidden=r"""
 def _tempered_ref(z, T):
@@ -67,13 +74,13 @@ def _entropy(p):
 rng = np.random.default_rng(1204)
 Lh = rng.normal(scale=2.0, size=(3, 4, 10))
 check_array(softmax_temperature(Lh, 0.7), _tempered_ref(Lh, 0.7),
-            "a (3, 4, 10) batch at T = 0.7, normalised along the last axis", tol=1e-6)
-check_array(softmax_temperature(Lh[1, 2], 1.0), _tempered_ref(Lh[1, 2], 1.0), "T = 1 is the plain softmax", tol=1e-6)
+            "a (3, 4, 10) batch at T = 0.7, normalised along the last axis", atol=1e-6)
+check_array(softmax_temperature(Lh[1, 2], 1.0), _tempered_ref(Lh[1, 2], 1.0), "T = 1 is the plain softmax", atol=1e-6)
 check_array(softmax_temperature(np.array([1.0, 3.0, 2.0]), 1e-3), [0.0, 1.0, 0.0],
-            "T = 0.001 puts all the weight on the largest logit (greedy decoding)", tol=1e-6,
+            "T = 0.001 puts all the weight on the largest logit (greedy decoding)", atol=1e-6,
             hint="logits / T reach 3000 here: subtract the maximum first")
 check_array(softmax_temperature(np.array([1.0, 3.0, 2.0]), 1e6), [1 / 3, 1 / 3, 1 / 3],
-            "T = 1,000,000 is almost uniform", tol=1e-5)
+            "T = 1,000,000 is almost uniform", atol=1e-5)
 ents = [_entropy(softmax_temperature(Lh[0, 0], T)) for T in (0.3, 1.0, 3.0)]
 check_true(ents[0] < ents[1] < ents[2], "the entropy grows with the temperature")
 check_true(np.array_equal(np.argmax(np.asarray(softmax_temperature(Lh, 2.5)), axis=-1), np.argmax(Lh, axis=-1)),
@@ -167,13 +174,18 @@ def cross_entropy(logits, targets):
 header("Exercise 5: Cross-entropy of next-token predictions")
 logits = np.array([[0.0, 0.0, 0.0, 0.0], [np.log(3.0), 0.0, 0.0, 0.0]])
 targets = np.array([2, 0])
-loss = cross_entropy(logits, targets)
+loss = checked_call("cross_entropy runs on the worked example", cross_entropy, logits, targets)
 print("Loss:", round(float(loss), 4))
 check_close(loss, (np.log(4.0) + np.log(2.0)) / 2, tol=1e-6, name="worked example: mean of ln 4 and ln 2",
-            hint="row b contributes -log p[b, targets[b]]; average over the batch (a mean, not a sum)")
-big = cross_entropy(np.array([[1000.0, 0.0, 0.0]]), np.array([1]))
-check_close(big, 1000.0, tol=1e-4, name="logit 1000 on a wrong token: a finite loss of about 1000",
-            hint="log(softmax) underflows to log(0) = -inf; use z - max - log(sum(exp(z - max)))")
+            hint="row b contributes -log softmax(logits[b])[targets[b]]; average the rows",
+            mistakes={"2.0794 is the sum over the batch: take the mean": np.log(4.0) + np.log(2.0),
+                      "1.3144 averages every target column of every row: pick one entry per row, "
+                      "log_probs[np.arange(B), targets]": (2 * np.log(4.0) + np.log(6.0) + np.log(2.0)) / 4})
+check_close(call(cross_entropy, np.array([[1000.0, 0.0, 0.0]]), np.array([1])), 1000.0, tol=1e-4,
+            name="logit 1000 on a wrong token: a finite loss of about 1000",
+            hint="log-softmax: z[t] - max(z) - log(sum(exp(z - max(z))))",
+            mistakes={"inf: the probability underflowed to 0 before the log; take the log-softmax directly, "
+                      "z - max - log(sum(exp(z - max)))": lambda got: not np.isfinite(float(got))})
 check_true(isinstance(loss, float), "the loss is a Python float", hint="return float(...)")
 ''',
     hidden=r"""

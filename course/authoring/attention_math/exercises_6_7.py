@@ -58,17 +58,25 @@ Q = np.array([[2 * np.log(3.0), 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 K = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 V = np.array([[4.0, 0.0], [0.0, 4.0]])
 causal2 = np.array([[True, False], [True, True]])
-out = attention(Q, K, V)
-out_causal = attention(Q, K, V, mask=causal2)
+out = checked_call("attention(Q, K, V) runs on the worked example", attention, Q, K, V)
+out_causal = checked_call("attention(Q, K, V, mask) runs with the causal mask", attention, Q, K, V, mask=causal2)
 print("No mask:", np.round(np.asarray(out, dtype=float), 4).tolist())
 print("Causal: ", np.round(np.asarray(out_causal, dtype=float), 4).tolist())
-check_array(out, [[3.0, 1.0], [2.0, 2.0]], "no mask: weights [3/4, 1/4] and [1/2, 1/2] times V", tol=1e-6,
-            hint="softmax over the keys (the last axis) of Q K^T / sqrt(d), then multiply by V")
-check_array(out_causal, [[4.0, 0.0], [2.0, 2.0]], "causal mask: query 0 sees only key 0, so it returns V[0]", tol=1e-6,
-            hint="set masked scores to -inf BEFORE the softmax, where mask is False")
-Ob = attention(np.ones((2, 3, 4)), np.ones((2, 5, 4)), np.ones((2, 5, 6)), mask=np.ones((3, 5), dtype=bool))
-check_true(np.shape(Ob) == (2, 3, 6), "a batch: (2, 3, 4), (2, 5, 4), (2, 5, 6) and a (3, 5) mask give (2, 3, 6)",
-           hint="transpose only the last two axes of K; the mask broadcasts over the batch")
+check_array(out, [[3.0, 1.0], [2.0, 2.0]], "no mask: weights [3/4, 1/4] and [1/2, 1/2] times V",
+            hint="softmax over the keys (the last axis) of Q K^T / sqrt(d), then multiply by V",
+            mistakes={"each KEY's weights sum to 1 here: the softmax ran over the queries (axis -2); use the last axis":
+                      [[3.0, 2.0], [1.0, 2.0]],
+                      "query 0 weighs key 0 by 9/10 instead of 3/4: the 1/sqrt(d) scale is missing":
+                      [[3.6, 0.4], [2.0, 2.0]]})
+check_array(out_causal, [[4.0, 0.0], [2.0, 2.0]], "causal mask: query 0 sees only key 0, so it returns V[0]",
+            hint="set the scores of masked-out keys to -inf before the softmax",
+            mistakes={"query 0's weights sum to 3/4, not 1: the mask was applied after the softmax; "
+                      "set masked scores to -inf before it": [[3.0, 0.0], [2.0, 2.0]],
+                      "True means *may attend*: you hid the allowed keys (and a query with none left gives nan)":
+                      lambda got: bool(np.isnan(np.asarray(got, dtype=float)).any())})
+check_array(call(attention, np.ones((2, 3, 4)), np.ones((2, 5, 4)), np.ones((2, 5, 6)), mask=np.ones((3, 5), dtype=bool)),
+            np.ones((2, 3, 6)), "a batch: (2, 3, 4), (2, 5, 4), (2, 5, 6) and a (3, 5) mask give (2, 3, 6)",
+            hint="transpose only the last two axes of K; the mask broadcasts over the batch axis")
 ''',
     hidden=r"""
 def _attention_ref(Q, K, V, mask=None):
@@ -82,21 +90,21 @@ rng = np.random.default_rng(1206)
 Qh, Kh = rng.normal(size=(2, 2, 3, 6, 8))
 Vh = rng.normal(size=(2, 3, 6, 5))
 cm = np.tril(np.ones((6, 6), dtype=bool))
-check_array(attention(Qh, Kh, Vh), _attention_ref(Qh, Kh, Vh), "batch x heads (2, 3, 6, 8), no mask", tol=1e-6,
+check_array(attention(Qh, Kh, Vh), _attention_ref(Qh, Kh, Vh), "batch x heads (2, 3, 6, 8), no mask", atol=1e-6,
             hint="normalise over the keys (last axis), not over the queries")
 check_array(attention(Qh, Kh, Vh, cm), _attention_ref(Qh, Kh, Vh, cm),
-            "batch x heads with a (6, 6) causal mask broadcast over them", tol=1e-6,
+            "batch x heads with a (6, 6) causal mask broadcast over them", atol=1e-6,
             hint="masked scores become -inf before the softmax; True means may attend")
 Wh = np.asarray(attention(Qh[0, 0], Kh[0, 0], np.eye(6), cm), dtype=float)
 check_true(np.allclose(Wh.sum(axis=-1), 1.0, atol=1e-6) and np.allclose(np.triu(Wh, 1), 0.0, atol=1e-12),
            "with V = identity the output is the weight matrix: rows sum to 1, zero above the diagonal")
 pad = np.array([[True, True, True, True, False, False]])
 check_array(attention(Qh, Kh, Vh, pad), _attention_ref(Qh, Kh, Vh, pad),
-            "a (1, 6) padding mask hides the last two keys from every query", tol=1e-6)
+            "a (1, 6) padding mask hides the last two keys from every query", atol=1e-6)
 Qc, Kc, Vc = rng.normal(size=(4, 8)), rng.normal(size=(9, 8)), rng.normal(size=(9, 3))
-check_array(attention(Qc, Kc, Vc), _attention_ref(Qc, Kc, Vc), "cross-attention: 4 queries, 9 keys, d_v = 3", tol=1e-6)
+check_array(attention(Qc, Kc, Vc), _attention_ref(Qc, Kc, Vc), "cross-attention: 4 queries, 9 keys, d_v = 3", atol=1e-6)
 check_array(attention(100.0 * Qh[0, 0], Kh[0, 0], Vh[0, 0], cm), _attention_ref(100.0 * Qh[0, 0], Kh[0, 0], Vh[0, 0], cm),
-            "scores of several hundred give finite, correct weights (no overflow)", tol=1e-3)
+            "scores of several hundred give finite, correct weights (no overflow)", atol=1e-3)
 """,
     takeaway="attention is a softmax-weighted average of value rows; the mask decides which rows are in the average.",
     figure=r"""
@@ -191,15 +199,22 @@ def merge_heads(H):
 """Check split_heads and merge_heads on the worked example: shapes, which columns each head holds, the inverse."""
 header("Exercise 7: Splitting and merging heads")
 X = np.arange(12, dtype=float).reshape(2, 6)
-H = split_heads(X, 3)
+H = checked_call("split_heads(X, 3) runs", split_heads, X, 3)
 print("Shape:", np.shape(H))
 if np.shape(H) == (3, 2, 2):
     print("Head 1:", np.asarray(H, dtype=float)[1].tolist())
 expected = np.array([[[0.0, 1.0], [6.0, 7.0]], [[2.0, 3.0], [8.0, 9.0]], [[4.0, 5.0], [10.0, 11.0]]])
-check_array(H, expected, "3 heads of (2, 6): head h holds columns 2h and 2h + 1 of every token", tol=0,
-            hint="reshape to (T, n_heads, d_head) first, then move the head axis to the front")
-check_array(merge_heads(expected), X, "merge_heads puts the heads back side by side: (3, 2, 2) -> (2, 6)", tol=0,
-            hint="move the head axis next to d_head (transpose) before reshaping to (T, n_heads * d_head)")
+check_array(H, expected, "3 heads of (2, 6): head h holds columns 2h and 2h + 1 of every token", atol=0, rtol=0,
+            hint="head h is the block of columns h*d_head .. (h+1)*d_head - 1 of every token",
+            mistakes={"X.reshape(n_heads, T, d_head) mixes tokens and heads: reshape to (T, n_heads, d_head), "
+                      "then move the head axis to the front": np.arange(12.0).reshape(3, 2, 2),
+                      "head h got every 3rd column (h, h + 3): that splits as (T, d_head, n_heads); "
+                      "a head is a contiguous block of columns": np.arange(12.0).reshape(2, 2, 3).transpose(2, 0, 1)})
+check_array(call(merge_heads, expected), X, "merge_heads puts the heads back side by side: (3, 2, 2) -> (2, 6)",
+            atol=0, rtol=0, hint="token t's row is head 0's row t, then head 1's row t, then head 2's",
+            mistakes={"reshaping (n_heads, T, d_head) straight to (T, n_heads * d_head) mixes tokens: "
+                      "move the head axis next to d_head first (transpose to (T, n_heads, d_head))":
+                      expected.reshape(2, 6)})
 ''',
     hidden=r"""
 rng = np.random.default_rng(1207)
@@ -208,12 +223,12 @@ Hh = np.asarray(split_heads(Xh, 4))
 check_true(Hh.shape == (4, 5, 3) and all(np.array_equal(Hh[h], Xh[:, 3 * h:3 * h + 3]) for h in range(4)),
            "(5, 12) with 4 heads: head h is columns 3h .. 3h + 2, shape (4, 5, 3)",
            hint="contiguous blocks of columns, not every n_heads-th column")
-check_array(merge_heads(split_heads(Xh, 4)), Xh, "merge_heads(split_heads(X, 4)) gives X back", tol=0)
+check_array(merge_heads(split_heads(Xh, 4)), Xh, "merge_heads(split_heads(X, 4)) gives X back", atol=0, rtol=0)
 Gh = rng.normal(size=(8, 7, 16))
-check_array(split_heads(merge_heads(Gh), 8), Gh, "split_heads(merge_heads(H), 8) gives H back for (8, 7, 16)", tol=0)
+check_array(split_heads(merge_heads(Gh), 8), Gh, "split_heads(merge_heads(H), 8) gives H back for (8, 7, 16)", atol=0, rtol=0)
 Mh = np.asarray(merge_heads(Gh))
 check_true(Mh.shape == (7, 128) and np.array_equal(Mh[:, 16:32], Gh[1]), "merge_heads: head 1 becomes columns 16 .. 31")
-check_array(split_heads(Xh, 1), Xh[None], "one head is the whole matrix: (1, T, d_model)", tol=0)
+check_array(split_heads(Xh, 1), Xh[None], "one head is the whole matrix: (1, T, d_model)", atol=0, rtol=0)
 """,
     takeaway="heads are a reshape of the same numbers: each head works in its own d_head-dimensional slice.",
     prompt="Splitting into heads is only a reshape. Compared with a single head of size `d_model`, "

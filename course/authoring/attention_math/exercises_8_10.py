@@ -39,16 +39,20 @@ def softmax_jacobian(p):
     ### END SOLUTION
 ''',
     visible=r'''
-"""Check softmax_jacobian for p = [0.5, 0.5] and p = [0.7, 0.2, 0.1] (diagonal, off-diagonal, rows)."""
+"""Check softmax_jacobian for p = [0.5, 0.5] and p = [0.7, 0.2, 0.1] (diagonal and off-diagonal entries)."""
 header("Exercise 8: The softmax Jacobian")
-J = softmax_jacobian(np.array([0.5, 0.5]))
+J = checked_call("softmax_jacobian runs for p = [0.5, 0.5]", softmax_jacobian, np.array([0.5, 0.5]))
 print("J for p = [0.5, 0.5]:", np.round(np.asarray(J, dtype=float), 4).tolist())
-check_array(J, [[0.25, -0.25], [-0.25, 0.25]], "p = [0.5, 0.5]: [[0.25, -0.25], [-0.25, 0.25]]", tol=1e-6,
-            hint="diag(p) minus the OUTER product p p^T (a matrix, not the number p . p)")
-J3 = softmax_jacobian(np.array([0.7, 0.2, 0.1]))
-check_array(J3, [[0.21, -0.14, -0.07], [-0.14, 0.16, -0.02], [-0.07, -0.02, 0.09]],
-            "p = [0.7, 0.2, 0.1]: diagonal p_i (1 - p_i), off-diagonal -p_i p_j", tol=1e-6,
-            hint="the off-diagonal entries are not zero, and the diagonal is positive")
+check_array(J, [[0.25, -0.25], [-0.25, 0.25]], "p = [0.5, 0.5]: [[0.25, -0.25], [-0.25, 0.25]]",
+            hint="J[i, j] = p_i (delta_ij - p_j): diag(p) - p p^T",
+            mistakes={"only the diagonal: the off-diagonal entries are -p_i p_j, not 0": [[0.25, 0.0], [0.0, 0.25]],
+                      "the sign is flipped: diag(p) - p p^T, not p p^T - diag(p)": [[-0.25, 0.25], [0.25, -0.25]],
+                      "you subtracted the number p . p from every entry; subtract the outer product p p^T (np.outer)":
+                      [[0.0, -0.5], [-0.5, 0.0]]})
+check_array(call(softmax_jacobian, np.array([0.7, 0.2, 0.1])),
+            [[0.21, -0.14, -0.07], [-0.14, 0.16, -0.02], [-0.07, -0.02, 0.09]],
+            "p = [0.7, 0.2, 0.1]: diagonal p_i (1 - p_i), off-diagonal -p_i p_j",
+            hint="J[i, j] = p_i (delta_ij - p_j): the diagonal is p_i (1 - p_i)")
 ''',
     hidden=r"""
 rng = np.random.default_rng(1208)
@@ -60,14 +64,14 @@ for j in range(6):
     step[j] = 1e-6
     numeric[:, j] = (softmax(z8 + step) - softmax(z8 - step)) / 2e-6
 J8 = softmax_jacobian(p8)
-check_array(J8, numeric, "matches a finite-difference Jacobian of softmax (V = 6)", tol=1e-6,
+check_array(J8, numeric, "matches a finite-difference Jacobian of softmax (V = 6)", atol=1e-6,
             hint="J[i, j] = p_i (delta_ij - p_j)")
 J8 = np.asarray(J8, dtype=float)
-check_array(J8 @ np.ones(6), np.zeros(6), "J times a vector of ones is 0 (the probabilities keep summing to 1)", tol=1e-6)
+check_array(J8 @ np.ones(6), np.zeros(6), "J times a vector of ones is 0 (the probabilities keep summing to 1)", atol=1e-6)
 check_true(np.allclose(J8, J8.T, atol=1e-7), "J is symmetric")
 check_true(np.min(np.linalg.eigvalsh(J8)) > -1e-9, "J is positive semi-definite")
 check_array(softmax_jacobian(np.array([0.0, 1.0, 0.0])), np.zeros((3, 3)),
-            "a one-hot p (a saturated softmax) has a zero Jacobian", tol=1e-7)
+            "a one-hot p (a saturated softmax) has a zero Jacobian", atol=1e-7)
 """,
     takeaway="diag(p) - p p^T vanishes as p becomes one-hot: a saturated softmax passes no gradient.",
     figure=r"""
@@ -148,15 +152,24 @@ def kv_cache_bytes(n_layers, n_kv_heads, d_head, seq_len, batch=1, bytes_per_val
     ### END SOLUTION
 ''',
     visible=r'''
-"""Check kv_cache_bytes for Llama-2-7B at 4096 tokens, for a batch, and that it returns an integer."""
+"""Check kv_cache_bytes for Llama-2-7B at 4096 tokens (8-bit and fp16), for a batch, and that it is an int."""
 header("Exercise 9: KV-cache memory")
-b = kv_cache_bytes(32, 32, 128, 4096)
-print(f"Llama-2-7B, 4096 tokens, fp16: {int(b):,} bytes = {b / 2**30:.2f} GiB")
-check_true(b == 2_147_483_648, "Llama-2-7B (32 layers, 32 KV heads of 128) at 4096 tokens in fp16: 2 GiB",
-           hint="2 (K and V) x layers x KV heads x d_head x tokens x batch x bytes per value")
-check_true(kv_cache_bytes(32, 8, 128, 4096, batch=4) == 4 * kv_cache_bytes(32, 8, 128, 4096),
-           "4 sequences need 4 times the cache of one", hint="every sequence in the batch has its own cache")
-check_true(isinstance(b, (int, np.integer)), "the byte count is an integer", hint="use integer arithmetic (no / and no floats)")
+b = checked_call("kv_cache_bytes(32, 32, 128, 4096) runs", kv_cache_bytes, 32, 32, 128, 4096)
+print(f"Llama-2-7B, 4096 tokens, fp16: {b:,.0f} bytes = {b / 2**30:.2f} GiB")
+check_equal(call(kv_cache_bytes, 32, 32, 128, 4096, bytes_per_value=1), 1_073_741_824,
+            "Llama-2-7B (32 layers, 32 KV heads of 128) at 4096 tokens in 8-bit: 1 GiB, an int",
+            hint="2 (K and V) x layers x KV heads x d_head x tokens x batch x bytes per value",
+            mistakes={"half of it: the cache holds a key AND a value per token, head and layer (a factor 2)":
+                      lambda got: got == 2**29,
+                      "a float: byte counts are whole numbers; use integer arithmetic (no / and no 2.0)":
+                      lambda got: isinstance(got, float)})
+check_equal(b, 2_147_483_648, "the same cache in fp16 (2 bytes per value): 2 GiB",
+            hint="multiply by bytes_per_value",
+            mistakes={"1 GiB counts numbers, not bytes: multiply by bytes_per_value (2 for fp16)":
+                      lambda got: got == 2**30})
+check_equal(call(kv_cache_bytes, 32, 8, 128, 4096, batch=4), 4 * 536_870_912,
+            "Llama-3-8B (8 KV heads), 4 sequences of 4096 tokens: 4 x 512 MiB",
+            hint="every sequence in the batch has its own cache: multiply by batch")
 ''',
     hidden=r"""
 l3 = kv_cache_bytes(32, 8, 128, 8192)
@@ -227,11 +240,11 @@ the causal mask (no saving from masked entries), the softmax and the projections
 the inner dimension `d_head` adds up to `d_model`.
 """,
     example=r"""
-With `seq_len = 2` and `d_model = 3`, `Q Kᵀ` is a `(2 × 3)(3 × 2)` product, 24 FLOPs, and
-`weights · V` a `(2 × 2)(2 × 3)` product, 24 more:
+With `seq_len = 4` and `d_model = 3`, `Q Kᵀ` is a `(4 × 3)(3 × 4)` product, `2·4·3·4 = 96`
+FLOPs, and `weights · V` a `(4 × 4)(4 × 3)` product, 96 more:
 
 ```
-attention_flops(2, 3): 48
+attention_flops(4, 3): 192
 ```
 """,
     answer=r'''
@@ -244,15 +257,18 @@ def attention_flops(seq_len, d_model, n_layers=1):
     visible=r'''
 """Check attention_flops on the worked example, its growth with the context and the layers, and its type."""
 header("Exercise 10: Attention FLOPs")
-f = attention_flops(2, 3)
-print("attention_flops(2, 3):", f)
-check_true(f == 48, "seq_len 2, d_model 3: 24 FLOPs for Q K^T plus 24 for weights . V",
-           hint="an (m x k)(k x n) product costs 2*m*k*n FLOPs: a multiply-add is 2")
-check_true(attention_flops(2048, 64) == 4 * attention_flops(1024, 64), "twice the context costs 4 times the FLOPs",
-           hint="every query meets every key: the cost grows with seq_len squared")
-check_true(attention_flops(1024, 768, n_layers=12) == 12 * attention_flops(1024, 768), "12 layers cost 12 times one layer",
-           hint="multiply by n_layers")
-check_true(isinstance(f, (int, np.integer)), "the FLOP count is an integer", hint="use integer arithmetic")
+f = checked_call("attention_flops(4, 3) runs", attention_flops, 4, 3)
+print("attention_flops(4, 3):", f)
+check_equal(f, 192, "seq_len 4, d_model 3: 96 FLOPs for Q K^T plus 96 for weights . V, an int",
+            hint="an (m x k)(k x n) product costs 2*m*k*n FLOPs; there are two products",
+            mistakes={"96: a multiply-add counts as 2 FLOPs, not 1": lambda got: got == 96,
+                      "48 grows linearly with seq_len: every query meets every key, so seq_len appears twice":
+                      lambda got: got == 48,
+                      "a float: FLOP counts are whole numbers; use integer arithmetic": lambda got: isinstance(got, float)})
+check_equal(call(attention_flops, 2048, 64), 4 * attention_flops(1024, 64), "twice the context costs 4 times the FLOPs",
+            hint="every query meets every key: the cost grows with seq_len squared")
+check_equal(call(attention_flops, 1024, 768, n_layers=12), 12 * attention_flops(1024, 768),
+            "12 layers cost 12 times one layer", hint="multiply by n_layers")
 ''',
     hidden=r"""
 g2 = attention_flops(1024, 768, n_layers=12)

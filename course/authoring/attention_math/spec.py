@@ -78,7 +78,7 @@ def stars_heading(ex: Exercise) -> str:
 def test_source(ex: Exercise) -> str:
     return (
         f"{ex.visible.strip()}\n"
-        f'print("\\nTakeaway: {ex.takeaway}")\n'
+        f"takeaway({ex.takeaway!r})\n"
         "### BEGIN HIDDEN TESTS\n"
         f"{ex.hidden.strip()}\n"
         "### END HIDDEN TESTS"
