@@ -240,8 +240,9 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     import sys
 
     from course.authoring.misconceptions import write_submission
-    from course.authoring.release import generate, nbgrader_env
-    from course.grade import grade
+    from course.authoring.release import generate
+    from course.grading.run import grade
+    from course.nb import nbgrader_env
     from course.paths import new_course
 
     released = new_course(tmp_path / "released")
