@@ -25,6 +25,7 @@ system:
 
 release: setup
 	$(BIN)/python -m course release embedding_space_math
+	$(BIN)/python -m course release attention_math
 
 demo: release
 	$(BIN)/python -m course demo
