@@ -5,6 +5,8 @@ Runs in: the author's process: `python -m course.authoring.attention_math.build`
 committed source notebook carries no outputs or execution counts and a rebuild is byte-identical
 (tests/test_attention_math.py checks both). The exercise text lives here rather than under
 source/attention_math/ because nbgrader copies every file of a source folder into the release.
+The setup and checks cells are course.authoring.shared_cells' canonical text (shared with every
+assignment); the helpers cell holds only this assignment's own reference softmax.
 """
 
 from __future__ import annotations

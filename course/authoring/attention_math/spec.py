@@ -76,9 +76,10 @@ def stars_heading(ex: Exercise) -> str:
 
 
 def test_source(ex: Exercise) -> str:
+    assert '"' not in ex.takeaway, ex.gid()
     return (
         f"{ex.visible.strip()}\n"
-        f"takeaway({ex.takeaway!r})\n"
+        f'takeaway("{ex.takeaway}")\n'
         "### BEGIN HIDDEN TESTS\n"
         f"{ex.hidden.strip()}\n"
         "### END HIDDEN TESTS"
