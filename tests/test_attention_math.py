@@ -275,3 +275,23 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     assert len(theirs) == len(CLASS) * 20 and ours == theirs
     for student, (_, total) in CLASS.items():
         assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
+
+    # Feedback and the report work for this assignment too, and feedback hides the hidden tests.
+    from course.results.feedback import generate_feedback, hidden_lines
+    from course.results.report import report
+
+    course = courses["course"]
+    assert len(generate_feedback(ASSIGNMENT, course)) == len(CLASS)
+    html = (course.feedback / "mixed" / ASSIGNMENT / "exercises.html").read_text()
+    assert "FAIL - causal_mask(3): True where j &lt;= i" in html
+    assert "True marks the future here" in html and "2.0794 is the sum over the batch" in html
+    own = {
+        ln.strip()
+        for c in student_notebook(ALL, assignment=ASSIGNMENT).cells
+        for ln in c.source.splitlines()
+    }
+    secret = set().union(*(hidden_lines(c.source) for c in _source_nb().cells)) - own
+    assert len(secret) > 100 and not [ln for ln in secret if len(ln) > 30 and ln in html]
+    page = report(ASSIGNMENT, course).read_text()
+    assert "Masked scaled dot-product attention" in page
+    assert "worked example: mean of ln 4 and ln 2" in page  # mixed fails it (ce_sum)
