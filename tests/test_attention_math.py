@@ -18,7 +18,8 @@ from nbclient import NotebookClient
 from nbgrader import utils as nbg_utils
 
 from course.authoring.attention_math import build
-from course.authoring.attention_math.planted import MISCONCEPTIONS, UNUSUAL
+from course.authoring.attention_math.planted import MISCONCEPTIONS
+from course.authoring.attention_math.unusual import UNUSUAL
 from course.authoring.misconceptions import misconceptions_for, student_notebook
 from course.paths import CourseDir
 

@@ -21,7 +21,8 @@ from .. import shared_cells
 from .exercises_1_3 import EX1, EX2, EX3
 from .exercises_4_5 import EX4, EX5
 from .exercises_6_7 import EX6, EX7
-from .exercises_8_10 import EX8, EX9, EX10
+from .exercises_8_9 import EX8, EX9
+from .exercises_10 import EX10
 from .spec import Exercise, cells, code, markdown
 
 ASSIGNMENT = "attention_math"
