@@ -141,10 +141,11 @@ With `-inf` the masked keys get `exp(-inf) = 0` weight exactly, and the softmax 
 the allowed keys, so each row is still a probability distribution over the past. Multiplying by the
 mask after the softmax leaves rows that sum to less than 1 (the future still took part in the
 normalisation, so it still changes every weight), so outputs shrink and depend on tokens that should
-be invisible. A finite "large negative" number is only safe if it dominates every score: `-10000`
-is not even representable next to large scores in low precision, adding it to a score can overflow
-fp16 to `-inf` anyway, and if it is too small the future leaks a little weight; frameworks therefore
-use `-inf` or the dtype's minimum and make sure every row keeps one allowed key (else `NaN`).
+be invisible. A finite "large negative" number is only safe if it dwarfs every real score: too
+small (say `-100` next to scores near 100) and the future leaks weight; the popular `-1e9` does not
+fit in fp16 at all (it overflows to `-inf`); and a finite value silently spreads a fully masked row
+over the hidden keys instead of failing. Frameworks therefore use `-inf` or the dtype's minimum and
+make sure every query keeps at least one key (an all-`-inf` row gives `NaN`).
 """,
     scheme=r"""
 1 point: −inf gives exactly zero weight and rows still sum to 1 over the allowed keys **and** one
