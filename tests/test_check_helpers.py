@@ -104,9 +104,15 @@ def test_student_exceptions_become_fail_lines_and_still_raise(h, capsys):
     def broken(E, ids):
         return E @ ids
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as err:
         h["check_array"](h["call"](broken, np.ones((2, 3)), np.ones(4)), np.ones(2), "lookup")
     assert out(capsys).startswith("FAIL - lookup: broken() raised ValueError: matmul")
+    shown = err.value._render_traceback_()  # what IPython prints: the student's frame only
+    assert shown[0].startswith("Traceback (your code") and shown[-1].startswith(
+        "ValueError: matmul"
+    )
+    line = broken.__code__.co_firstlineno + 1
+    assert shown[1:-1] == [f"  broken(), line {line}: return E @ ids"], shown
 
     def unwritten():
         raise NotImplementedError("unwritten() is not written yet")

@@ -9,7 +9,7 @@ nothing else, and that each prints its own hint.
 
 from __future__ import annotations
 
-from ..misconceptions import Misconception
+from ..catalog import Misconception
 
 M = Misconception
 

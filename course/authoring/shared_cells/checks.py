@@ -4,7 +4,8 @@ Every visible check prints one line, `PASS - name` or `FAIL - name: what differs
 check prints a `hint:` line and stops the cell with one short error line (so the cell scores 0).
 
 check_true(condition, name, hint=None, mistakes=None, got=None)
-    Any condition; give got=(the answer) to have mistakes compared with it.
+    Any condition (or a lambda computing it: if that raises, the check fails, named); give
+    got=(the answer) to have mistakes compared with it.
 check_close(value, target, tol=1e-8, name="value", hint=None, rtol=1e-6, mistakes=None)
     One number: |value - target| <= tol + rtol * |target|.
 check_array(value, expected, name, hint=None, rtol=1e-6, atol=1e-9, mistakes=None)
@@ -37,12 +38,15 @@ header(title), takeaway(text), check_my_work(points), try_figure(draw, name)
 import copy
 import inspect
 import os
+import sys
+import traceback
 
 import numpy as np
 
 # exercise -> {check name: passed}; header() starts an exercise, takeaway() completes it.
 CHECK_LOG = {}
 _STATE = {"exercise": None, "complete": set()}
+_LIBRARY_PATHS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 
 
 class CheckFailed(AssertionError):
@@ -122,6 +126,18 @@ def _arg_names(fn, args, kwargs):
     return names + [f"argument {i + 1}" for i in range(len(names), len(args) + len(kwargs))]
 
 
+def _student_traceback(exc):
+    """A renderer for exc: the frames of notebook code (not numpy's, not this cell's), then exc."""
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # [0] is the call in _run
+    lines = [
+        f"  {f.name}(), line {f.lineno}: {(f.line or '').strip()}"
+        for f in frames
+        if not f.filename.startswith(_LIBRARY_PATHS)
+    ]
+    head = ["Traceback (your code, most recent call last):"] if lines else []
+    return lambda: head + lines + [f"{type(exc).__name__}: {exc}"]
+
+
 def _run(value, name, hint=None, mistakes=None):
     """The value to check: value itself, or the result of a call(...), run safely."""
     if not isinstance(value, Call):
@@ -134,8 +150,12 @@ def _run(value, name, hint=None, mistakes=None):
         _fail(name, f"{_fn_name(fn)}() raised NotImplementedError: {exc}", None)
     except Exception as exc:
         print(f"FAIL - {name}: {_fn_name(fn)}() raised {type(exc).__name__}: {exc}")
-        default = "the error comes from your code: the traceback below ends at the line"
+        default = "the error comes from your code: the lines below show where"
         _record(name, False, _matching_hint(exc, mistakes, hint or default))
+        try:  # show the student's own frames only, not this helper's
+            exc._render_traceback_ = _student_traceback(exc)
+        except Exception:
+            pass
         raise
     names = _arg_names(fn, args, kwargs)
     given = list(args) + list(kwargs.values())
@@ -224,7 +244,16 @@ def _matching_hint(got, mistakes, hint):
 
 
 def check_true(condition, name, hint=None, mistakes=None, got=None):
-    ok = bool(condition)
+    if callable(condition):  # a lambda: an answer the comparison cannot use fails, named
+        try:
+            condition = condition()
+        except Exception as exc:
+            detail = f"the check could not use the answer ({type(exc).__name__}: {exc})"
+            _fail(name, detail, _matching_hint(got, mistakes, hint))
+    try:
+        ok = bool(condition)
+    except Exception as exc:
+        _fail(name, f"{type(exc).__name__}: {exc}", _matching_hint(got, mistakes, hint))
     print(f"{'PASS' if ok else 'FAIL'} - {name}")
     _record(name, ok, hint if ok else _matching_hint(got, mistakes, hint))
     if not ok:
@@ -387,9 +416,9 @@ def check_my_work(points):
             continue
         for name, ok in checks.items():
             print(f"{ex:<12} {'PASS' if ok else 'FAIL':<10} {name}")
-        if ex not in _STATE["complete"]:
+        if ex not in _STATE["complete"] and all(checks.values()):
             print(f"{ex:<12} {'STOPPED':<10} the test cell stopped early: see the error under it")
-        elif all(checks.values()):
+        elif ex in _STATE["complete"] and all(checks.values()):
             earned += pts
     print("-" * 72)
     print(
