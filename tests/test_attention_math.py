@@ -182,7 +182,7 @@ def test_misconception_fails_visible_and_hidden_checks_of_its_own_exercise_only(
     scores = matrix[name]
     visible_score, visible_text = scores[(wrong.exercise, "visible")]
     assert visible_score == 0, f"{name} ({wrong.why}) passes the visible checks"
-    assert "FAIL - " in visible_text and _hint(visible_text), visible_text[-500:]
+    assert wrong.hint and wrong.hint in _hint(visible_text), visible_text[-500:]
     assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
     others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
     assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
