@@ -136,8 +136,8 @@ class GradeOnSubmit:
         config.ExchangeCollect.check_owner = False
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
-    def _nbgrader(self, verb: str, assignment: str) -> None:
-        result = getattr(self._api(), verb)(assignment)
+    def _nbgrader(self, verb: str, assignment: str, **kw) -> None:
+        result = getattr(self._api(), verb)(assignment, **kw)
         if not result.get("success"):
             raise RuntimeError(f"nbgrader {verb} {assignment} failed: {result.get('log')}")
 
@@ -210,7 +210,10 @@ class GradeOnSubmit:
                             f = self._feedback_file(student, assignment, nb)
                             f.write_text(f.read_text().replace("<body>", "<body>" + top, 1))
                         outcomes[a.entry] = ("graded", "")
-        self._nbgrader("release_feedback", assignment)
+        # Only this batch's students: releasing the whole class each time grows with its size.
+        for student in sorted({e.split("+")[0] for e, (o, _) in outcomes.items() if o in
+                               ("graded", "limited")}):  # fmt: skip
+            self._nbgrader("release_feedback", assignment, student_id=student)
         for entry, (outcome, detail) in outcomes.items():
             self.ledger.done(entry, outcome, detail)
             log.info("%s: %s %s", entry, outcome, detail)
