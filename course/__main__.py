@@ -52,6 +52,10 @@ def _grade(args) -> int:
         )
         return 130
     print(summary.text())
+    if args.stats:
+        import json
+
+        Path(args.stats).write_text(json.dumps(summary.stats(), indent=1))
     return 1 if summary.failed else 0
 
 
@@ -143,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="regrade all, also those graded and unchanged since"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--stats", metavar="FILE", help="write per-stage costs and latencies as JSON (benchmarks)"
+    )
     p.set_defaults(run=_grade)
 
     p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
