@@ -5,7 +5,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo grade report test bench clean-demo
+.PHONY: setup system release demo grade report test bench clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -27,6 +27,10 @@ demo: release
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The course website in site/ (python -m course site --serve previews it on 127.0.0.1:8800).
+site: setup
+	$(BIN)/python -m course site
 
 bench: setup
 	$(BIN)/python bench/bench_grade.py

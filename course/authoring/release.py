@@ -35,6 +35,12 @@ _REGION = re.compile(
     r"(### END SOLUTION|### END HIDDEN TESTS|=== END MARK SCHEME ===)",
     re.S,
 )
+_KIND = {
+    "### BEGIN SOLUTION": "solution",
+    "### BEGIN HIDDEN TESTS": "hidden tests",
+    "=== BEGIN MARK SCHEME ===": "mark scheme",
+}
+HIDDEN_KINDS = ("solution", "hidden tests", "mark scheme")
 
 
 class ReleaseRefused(Exception):
@@ -84,21 +90,60 @@ def check_blank_fails(release_nb: Path) -> None:
         )
 
 
+def hidden_lines(source_nb: Path, kinds: tuple[str, ...] = HIDDEN_KINDS) -> dict[str, str]:
+    """Every line (25+ characters; short ones like "return out" recur in visible code) of the
+    instructor notebook that students must not see, mapped to its cell's grade_id. `kinds` picks
+    what counts as hidden: "solution" (solution regions, and whole solution cells such as model
+    written answers), "hidden tests", "mark scheme"."""
+    found: dict[str, str] = {}
+    for cell in nbformat.read(source_nb, as_version=4).cells:
+        regions = [r for r in _REGION.finditer(cell.source) if _KIND[r.group(1)] in kinds]
+        bodies = [r.group(2) for r in regions]
+        solution_cell = cell.metadata.get("nbgrader", {}).get("solution", False)
+        if "solution" in kinds and solution_cell and not _REGION.search(cell.source):
+            bodies.append(cell.source)  # nbgrader replaces the whole cell
+        elif "solution" in kinds and solution_cell and cell.cell_type == "markdown":
+            bodies.append(_REGION.sub("", cell.source))  # the model answer around a mark scheme
+        for body in bodies:
+            for line in body.splitlines():
+                if len(_plain(line)) >= 25:
+                    found.setdefault(_plain(line), _grade_id(cell))
+    return found
+
+
+def _plain(text: str) -> str:
+    """A line as a reader sees it: no Markdown emphasis or code ticks, whitespace collapsed (so a
+    line still matches once rendered to HTML and stripped of tags)."""
+    return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def find_leaks(
+    source_nb: Path, lines: list[str], kinds: tuple[str, ...] = HIDDEN_KINDS
+) -> list[tuple[int, str]]:
+    """(line number from 1, what leaked) for each of `lines` holding an nbgrader marker or a line
+    of hidden material of `kinds` from `source_nb`. The one leak check: the release gate and the
+    course site's gate (course/site) both call it."""
+    hidden = hidden_lines(source_nb, kinds)
+    shown = tuple(k for k in HIDDEN_KINDS if k not in kinds)
+    if shown:  # e.g. a solutions page: a hidden-test line that is also a solution line may show
+        allowed = hidden_lines(source_nb, shown)
+        hidden = {h: gid for h, gid in hidden.items() if h not in allowed}
+    problems = []
+    for n, line in enumerate(lines, start=1):
+        text = _plain(line)
+        problems += [(n, f"marker '{m}'") for m in MARKERS if m in text]
+        problems += [(n, f"{gid}: '{h[:60]}'") for h, gid in hidden.items() if h in text]
+    return problems
+
+
 def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
     """Gate 3: no marker and no line of a solution, hidden test or mark scheme survives in the release."""
     release_text = "\n".join(c.source for c in nbformat.read(release_nb, as_version=4).cells)
-    problems = [f"marker '{m}'" for m in MARKERS if m in release_text]
-    release_lines = {line.strip() for line in release_text.splitlines()}
-    for cell in nbformat.read(source_nb, as_version=4).cells:
-        for region in _REGION.finditer(cell.source):
-            for line in region.group(2).splitlines():
-                # Short lines ("return out", "else:") legitimately recur in visible code.
-                if len(line.strip()) >= 25 and line.strip() in release_lines:
-                    problems.append(f"{_grade_id(cell)}: '{line.strip()[:60]}'")
+    problems = [problem for _, problem in find_leaks(source_nb, release_text.splitlines())]
     if problems:
         raise ReleaseRefused(
             f"{release_nb}: hidden material leaked into the release:\n  - "
-            + "\n  - ".join(problems)
+            + "\n  - ".join(dict.fromkeys(problems))
         )
 
 
