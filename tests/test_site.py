@@ -112,6 +112,10 @@ def test_the_committed_site_toml_loads():
 # --- whole builds (one scratch course) -------------------------------------------------------
 
 
+# Builds below run the instructor notebook once for its figures (cached afterwards).
+slow = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course with two assignments, the second with two notebooks."""
@@ -130,6 +134,7 @@ def site(course):
     return build(course, course.root / "site", Settings())
 
 
+@slow
 def test_pages_for_every_assignment_and_notebook(course, site):
     out = site.out
     assert sorted(p.relative_to(out).as_posix() for p in site.pages) == [
@@ -145,6 +150,7 @@ def test_pages_for_every_assignment_and_notebook(course, site):
         assert f'href="second_assignment/{nb}.html"' in home
 
 
+@slow
 def test_assignment_page_reads_like_the_web_export(site):
     page = (site.out / ASSIGNMENT / "exercises.html").read_text()
     assert 'Math for LLMs</a> <span aria-hidden="true">/</span>' in page
@@ -158,6 +164,7 @@ def test_assignment_page_reads_like_the_web_export(site):
     assert "MathJax.js" in page and "cdn" not in page.lower()
 
 
+@slow
 def test_no_solution_text_and_the_download_is_the_release_itself(course, site):
     for page in site.pages:
         text = page.read_text()
@@ -170,6 +177,7 @@ def test_no_solution_text_and_the_download_is_the_release_itself(course, site):
     assert len(figures) == 5 and all(f.read_bytes()[:4] == b"\x89PNG" for f in figures)
 
 
+@slow
 def test_hub_mode_links_into_the_students_jupyterlab(course, tmp_path):
     built = build(course, tmp_path / "hub-site", Settings(hub_url="http://127.0.0.1:8000"))
     page = (built.out / ASSIGNMENT / "exercises.html").read_text()
@@ -180,6 +188,7 @@ def test_hub_mode_links_into_the_students_jupyterlab(course, tmp_path):
     assert 'href="http://127.0.0.1:8000/hub/user-redirect/lab"' in page
 
 
+@slow
 def test_a_planted_solution_line_refuses_the_build_and_keeps_the_old_site(course, site):
     before = (site.out / "index.html").read_text()
     release_nb = course.release_notebook(ASSIGNMENT)
@@ -199,6 +208,7 @@ def test_a_planted_solution_line_refuses_the_build_and_keeps_the_old_site(course
     assert not list(site.out.parent.glob(".site-*"))
 
 
+@slow
 def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monkeypatch):
     due = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
     real = meta._course_toml
