@@ -126,7 +126,7 @@ def _student_setup(args) -> int:
 
 
 def _site(args) -> int:
-    from .site import SiteRefused, SiteSettingsError, build, load_settings
+    from .site import CourseFileError, SiteRefused, SiteSettingsError, build, load_settings
 
     course = CourseDir(args.course)
     try:
@@ -134,7 +134,7 @@ def _site(args) -> int:
         if args.hub_url is not None:
             settings = replace(settings, hub_url=args.hub_url or None)
         built = build(course, args.out, settings)
-    except (SiteRefused, SiteSettingsError) as exc:
+    except (SiteRefused, SiteSettingsError, CourseFileError) as exc:
         print(f"site refused: {exc}", file=sys.stderr)
         return 1
     print(built.summary())

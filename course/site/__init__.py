@@ -22,5 +22,14 @@ build (pages, downloads, settings from site.toml), serve (preview on 127.0.0.1).
 
 from .build import Built, Settings, SiteSettingsError, build, load_settings
 from .gate import SiteRefused
+from .meta import CourseFileError
 
-__all__ = ["Built", "Settings", "SiteRefused", "SiteSettingsError", "build", "load_settings"]
+__all__ = [
+    "Built",
+    "CourseFileError",
+    "Settings",
+    "SiteRefused",
+    "SiteSettingsError",
+    "build",
+    "load_settings",
+]

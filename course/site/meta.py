@@ -21,6 +21,10 @@ _EXERCISE = re.compile(r"^#{2,3}\s+Exercise\s+\d+\s*:\s*(.+?)\s*(?:\(|—|$)", r
 _H1 = re.compile(r"^#\s+(.+?)\s*$", re.M)
 
 
+class CourseFileError(ValueError):
+    """course.toml could not be read; the message is the loader's one line (file:line: reason)."""
+
+
 @dataclass(frozen=True)
 class Notebook:
     name: str  # file stem under release/<assignment>/
@@ -78,7 +82,10 @@ def _course_toml(course: CourseDir) -> tuple[str | None, dict[str, tuple[str, da
         return None, {}
     if not (course.root / config.FILENAME).exists():
         return None, {}
-    loaded = config.load(course.root)
+    try:
+        loaded = config.load(course.root)
+    except config.CourseConfigError as exc:
+        raise CourseFileError(str(exc)) from None
     return loaded.title, {a.id: (a.title, a.due) for a in loaded.assignments}
 
 
