@@ -1,4 +1,8 @@
-"""`python -m course <verb>`: argument parsing only; each verb calls one function."""
+"""`python -m course <verb>`: argument parsing only; each verb calls one function.
+
+Runs in: the grader/CLI process. Expected failures (course.errors.CourseError) end as one line
+on stderr and the error's exit code; only a bug shows a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .errors import CourseError
 from .paths import ASSIGNMENT, REPO, CourseDir
 
 
 def _release(args) -> int:
-    from .authoring.release import ReleaseRefused, release
+    from .authoring.release import release
 
-    try:
-        path = release(args.assignment, CourseDir(args.course))
-    except ReleaseRefused as exc:
-        print(f"release refused: {exc}", file=sys.stderr)
-        return 1
+    path = release(args.assignment, CourseDir(args.course))
     print(f"released {path} (solution passes, blank fails every test, nothing hidden leaks)")
     return 0
 
@@ -29,11 +30,11 @@ def _grade(args) -> int:
         # before this process spends ~1.5 s importing nbgrader, so the two overlap.
         import os
 
-        from .sandbox import Limits
-        from .workers import LocalPool
+        from .grading.pools import LocalPool
+        from .sandbox.limits import Limits
 
         pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
-    from .grade import GradeRefused, grade
+    from .grading.run import grade
 
     try:
         summary = grade(
@@ -45,9 +46,6 @@ def _grade(args) -> int:
             progress=not args.quiet,
             pool=pool,
         )
-    except GradeRefused as exc:
-        print(f"grade refused: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(
             "\ngrade interrupted: what was graded is kept; run it again to grade the rest",
@@ -90,27 +88,19 @@ def _demo(args) -> int:
 
 
 def _publish(args) -> int:
-    from .exchange import ExchangeCommandError, release_to_exchange
+    from .exchange import release_to_exchange
 
-    try:
-        path = release_to_exchange(
-            CourseDir(args.course), args.exchange, args.assignment, force=args.force
-        )
-    except ExchangeCommandError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    path = release_to_exchange(
+        CourseDir(args.course), args.exchange, args.assignment, force=args.force
+    )
     print(f"published {path}: students can fetch it from their Assignments tab")
     return 0
 
 
 def _collect(args) -> int:
-    from .exchange import ExchangeCommandError, collect
+    from .exchange import collect
 
-    try:
-        students = collect(CourseDir(args.course), args.exchange, args.assignment)
-    except ExchangeCommandError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    students = collect(CourseDir(args.course), args.exchange, args.assignment)
     print(
         f"submitted/ holds {len(students)} submission(s) of {args.assignment}"
         + (f": {', '.join(students)}" if students else "")
@@ -126,17 +116,13 @@ def _student_setup(args) -> int:
 
 
 def _site(args) -> int:
-    from .site import CourseFileError, SiteRefused, SiteSettingsError, build, load_settings
+    from .site import build, load_settings
 
     course = CourseDir(args.course)
-    try:
-        settings = load_settings(course)
-        if args.hub_url is not None:
-            settings = replace(settings, hub_url=args.hub_url or None)
-        built = build(course, args.out, settings)
-    except (SiteRefused, SiteSettingsError, CourseFileError) as exc:
-        print(f"site refused: {exc}", file=sys.stderr)
-        return 1
+    settings = load_settings(course)
+    if args.hub_url is not None:
+        settings = replace(settings, hub_url=args.hub_url or None)
+    built = build(course, args.out, settings)
     print(built.summary())
     if args.serve:
         from .site.serve import server
@@ -265,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_site)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except CourseError as exc:
+        print(f"{exc.label}: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

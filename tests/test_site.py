@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from course.paths import CourseDir, new_course
-from course.site import Settings, SiteRefused, SiteSettingsError, build, gate, load_settings, meta
+from course.site import Settings, SiteRefused, build, gate, load_settings, meta
 
 ASSIGNMENT = "embedding_space_math"
 SOLUTION_LINE = "return np.asarray(E)[np.asarray(ids)]"  # ex01_embed's solution
@@ -100,7 +100,7 @@ def test_settings_from_site_toml_and_one_line_errors(tmp_path):
         ("hub_url = ", "site.toml: "),
     ]:
         (tmp_path / "site.toml").write_text(text + "\n")
-        with pytest.raises(SiteSettingsError, match=reason) as err:
+        with pytest.raises(SiteRefused, match=reason) as err:
             load_settings(course)
         assert "\n" not in str(err.value)
 

@@ -9,58 +9,28 @@ Gates (each one is a way a release has gone wrong in real courses):
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 from nbgrader.validator import Validator
 
-from ..paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir
-
-MARKERS = (
-    "BEGIN SOLUTION",
-    "END SOLUTION",
-    "BEGIN HIDDEN TESTS",
-    "END HIDDEN TESTS",
-    "BEGIN MARK SCHEME",
-    "END MARK SCHEME",
+from course.errors import NbgraderFailed, ReleaseRefused
+from course.nb import (
+    Delimiters,
+    grade_id,
+    load_config,
+    meta,
+    region_lines,
+    region_spans,
+    run_nbgrader,
 )
-_REGION = re.compile(
-    r"(### BEGIN SOLUTION|### BEGIN HIDDEN TESTS|=== BEGIN MARK SCHEME ===)\n(.*?)\n[ \t]*"
-    r"(### END SOLUTION|### END HIDDEN TESTS|=== END MARK SCHEME ===)",
-    re.S,
-)
-_KIND = {
-    "### BEGIN SOLUTION": "solution",
-    "### BEGIN HIDDEN TESTS": "hidden tests",
-    "=== BEGIN MARK SCHEME ===": "mark scheme",
-}
-HIDDEN_KINDS = ("solution", "hidden tests", "mark scheme")
-
-
-class ReleaseRefused(Exception):
-    """The release failed a gate; the message says which cells and why."""
-
-
-def nbgrader_env() -> dict:
-    """Environment for nbgrader subprocesses: the venv's tools on PATH and this package importable."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = f"{REPO}{os.pathsep}{env.get('PYTHONPATH', '')}".rstrip(os.pathsep)
-    return env
-
-
-def _grade_id(cell) -> str:
-    return cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
 
 def _ids_for(results: list[dict], nb) -> list[str]:
-    by_source = {c.source.strip(): _grade_id(c) for c in nb.cells}
+    by_source = {c.source.strip(): (grade_id(c) or "?") for c in nb.cells}
     return [by_source.get(r["source"], r["source"][:60]) for r in results]
 
 
@@ -72,7 +42,7 @@ def check_source_passes(source_nb: Path) -> None:
         ids = _ids_for(failed, nbformat.read(source_nb, as_version=4))
         detail = "\n".join(
             f"  - {i}: {r['raw_error'].strip().splitlines()[-1] if r['raw_error'].strip() else 'failed'}"
-            for i, r in zip(ids, failed)
+            for i, r in zip(ids, failed, strict=True)
         )
         raise ReleaseRefused(
             f"{source_nb}: the solution fails {len(failed)} test cell(s):\n{detail}"
@@ -90,56 +60,85 @@ def check_blank_fails(release_nb: Path) -> None:
         )
 
 
-def hidden_lines(source_nb: Path, kinds: tuple[str, ...] = HIDDEN_KINDS) -> dict[str, str]:
-    """Every line (25+ characters; short ones like "return out" recur in visible code) of the
-    instructor notebook that students must not see, mapped to its cell's grade_id. `kinds` picks
-    what counts as hidden: "solution" (solution regions, and whole solution cells such as model
-    written answers), "hidden tests", "mark scheme"."""
+HIDDEN_KINDS = ("solution", "hidden tests", "mark scheme")
+
+
+def _outside_regions(source: str, delimiters: Delimiters) -> list[str]:
+    """The lines of `source` in no region and on no delimiter line (a model written answer)."""
+    lines = source.split("\n")
+    inside = {
+        i
+        for pair in (delimiters.solution, delimiters.hidden_tests, delimiters.mark_scheme)
+        for b, e in region_spans(lines, pair)
+        for i in range(b, e + 1)
+    }
+    return [ln for i, ln in enumerate(lines) if i not in inside]
+
+
+def hidden_lines(
+    source_nb: Path, kinds: tuple[str, ...] = HIDDEN_KINDS, delimiters: Delimiters = Delimiters()
+) -> dict[str, str]:
+    """Every line of the instructor notebook that students must not see, as a reader sees it
+    (`_plain`), mapped to its cell's grade_id. Lines under 25 characters are left out: "return
+    out" and "else:" legitimately recur in visible code. `kinds`: "solution" (solution regions,
+    and whole answer cells nbgrader replaces, such as model written answers), "hidden tests",
+    "mark scheme"."""
+    pairs = {
+        "solution": delimiters.solution,
+        "hidden tests": delimiters.hidden_tests,
+        "mark scheme": delimiters.mark_scheme,
+    }
     found: dict[str, str] = {}
     for cell in nbformat.read(source_nb, as_version=4).cells:
-        regions = [r for r in _REGION.finditer(cell.source) if _KIND[r.group(1)] in kinds]
-        bodies = [r.group(2) for r in regions]
-        solution_cell = cell.metadata.get("nbgrader", {}).get("solution", False)
-        if "solution" in kinds and solution_cell and not _REGION.search(cell.source):
-            bodies.append(cell.source)  # nbgrader replaces the whole cell
-        elif "solution" in kinds and solution_cell and cell.cell_type == "markdown":
-            bodies.append(_REGION.sub("", cell.source))  # the model answer around a mark scheme
-        for body in bodies:
-            for line in body.splitlines():
-                if len(_plain(line)) >= 25:
-                    found.setdefault(_plain(line), _grade_id(cell))
+        lines = [ln for kind in kinds for ln in region_lines(cell.source, pairs[kind])]
+        replaced_whole = cell.cell_type == "markdown" or not region_lines(
+            cell.source, delimiters.solution
+        )
+        if "solution" in kinds and meta(cell).get("solution") and replaced_whole:
+            lines += _outside_regions(cell.source, delimiters)
+        for line in map(_plain, lines):
+            if len(line) >= 25:
+                found.setdefault(line, grade_id(cell) or "?")
     return found
 
 
 def _plain(text: str) -> str:
-    """A line as a reader sees it: no Markdown emphasis or code ticks, whitespace collapsed (so a
-    line still matches once rendered to HTML and stripped of tags)."""
+    """A line as a reader sees it: no Markdown emphasis or code ticks, whitespace collapsed, so
+    a line still matches once rendered to HTML and stripped of its tags."""
     return " ".join(text.replace("**", "").replace("`", "").split())
 
 
 def find_leaks(
-    source_nb: Path, lines: list[str], kinds: tuple[str, ...] = HIDDEN_KINDS
+    source_nb: Path,
+    lines: list[str],
+    kinds: tuple[str, ...] = HIDDEN_KINDS,
+    delimiters: Delimiters = Delimiters(),
 ) -> list[tuple[int, str]]:
-    """(line number from 1, what leaked) for each of `lines` holding an nbgrader marker or a line
-    of hidden material of `kinds` from `source_nb`. The one leak check: the release gate and the
-    course site's gate (course/site) both call it."""
-    hidden = hidden_lines(source_nb, kinds)
+    """(line number from 1, what leaked) for each of `lines` holding a delimiter or a line of
+    hidden material of `kinds` from `source_nb`. The one leak check: the release gate and the
+    course site's gate (course/site/gate.py) both call it."""
+    hidden = hidden_lines(source_nb, kinds, delimiters)
     shown = tuple(k for k in HIDDEN_KINDS if k not in kinds)
     if shown:  # e.g. a solutions page: a hidden-test line that is also a solution line may show
-        allowed = hidden_lines(source_nb, shown)
+        allowed = hidden_lines(source_nb, shown, delimiters)
         hidden = {h: gid for h, gid in hidden.items() if h not in allowed}
     problems = []
     for n, line in enumerate(lines, start=1):
         text = _plain(line)
-        problems += [(n, f"marker '{m}'") for m in MARKERS if m in text]
+        problems += [(n, f"marker '{m}'") for m in delimiters.markers if m in text]
         problems += [(n, f"{gid}: '{h[:60]}'") for h, gid in hidden.items() if h in text]
     return problems
 
 
-def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
-    """Gate 3: no marker and no line of a solution, hidden test or mark scheme survives in the release."""
+def check_no_leaks(
+    source_nb: Path, release_nb: Path, delimiters: Delimiters = Delimiters()
+) -> None:
+    """Gate 3: no delimiter and no line of a solution, hidden test or mark scheme survives in
+    the release."""
     release_text = "\n".join(c.source for c in nbformat.read(release_nb, as_version=4).cells)
-    problems = [problem for _, problem in find_leaks(source_nb, release_text.splitlines())]
+    problems = [
+        p for _, p in find_leaks(source_nb, release_text.splitlines(), delimiters=delimiters)
+    ]
     if problems:
         raise ReleaseRefused(
             f"{release_nb}: hidden material leaked into the release:\n  - "
@@ -149,17 +148,10 @@ def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
 
 def generate(course: CourseDir, assignment: str) -> None:
     """Run nbgrader's own generate_assignment in the course directory (updates its gradebook too)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        cwd=course.root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or "ERROR" in proc.stderr:
-        raise ReleaseRefused(
-            f"nbgrader generate_assignment failed for {assignment}:\n{proc.stderr[-3000:]}"
-        )
+    try:
+        run_nbgrader(course.root, "generate_assignment", assignment, "--force")
+    except NbgraderFailed as exc:
+        raise ReleaseRefused(str(exc)) from None
 
 
 def release(
@@ -179,7 +171,7 @@ def release(
     try:
         generate(course, assignment)
         check_blank_fails(release_nb)
-        check_no_leaks(source_nb, release_nb)
+        check_no_leaks(source_nb, release_nb, Delimiters.from_config(load_config(course.root)))
     except ReleaseRefused:
         # Students must never be handed a release that failed a gate: put the previous one back.
         shutil.rmtree(release_dir, ignore_errors=True)

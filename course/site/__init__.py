@@ -20,16 +20,7 @@ reference solution's images, nothing else), render (notebook -> HTML cells), gat
 build (pages, downloads, settings from site.toml), serve (preview on 127.0.0.1).
 """
 
-from .build import Built, Settings, SiteSettingsError, build, load_settings
-from .gate import SiteRefused
-from .meta import CourseFileError
+from ..errors import SiteRefused
+from .build import Built, Settings, build, load_settings
 
-__all__ = [
-    "Built",
-    "CourseFileError",
-    "Settings",
-    "SiteRefused",
-    "SiteSettingsError",
-    "build",
-    "load_settings",
-]
+__all__ = ["Built", "Settings", "SiteRefused", "build", "load_settings"]

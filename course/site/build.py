@@ -21,6 +21,8 @@ from urllib.parse import quote
 import jinja2
 import nbformat
 
+from ..errors import SiteRefused
+from ..nb import Delimiters, load_config
 from ..paths import CourseDir
 from . import gate
 from .figures import attach, solution_figures
@@ -31,10 +33,6 @@ SETTINGS_FILE = "site.toml"
 FIGURE_CAPTION = (
     "Drawn by the reference solution. In your notebook this figure is drawn with your function."
 )
-
-
-class SiteSettingsError(ValueError):
-    """site.toml is malformed; the message is `path: reason`, one line."""
 
 
 @dataclass(frozen=True)
@@ -60,21 +58,21 @@ def load_settings(course: CourseDir) -> Settings:
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise SiteSettingsError(f"{path}: {exc}") from None
+        raise SiteRefused(f"{path}: {exc}") from None
     unknown = sorted(set(data) - {"hub_url", "solutions", "about"})
     if unknown:
-        raise SiteSettingsError(
+        raise SiteRefused(
             f"{path}: unknown key {unknown[0]!r} (allowed: hub_url, solutions, about)"
         )
     hub = data.get("hub_url") or None
     if hub is not None and not (isinstance(hub, str) and hub.startswith(("http://", "https://"))):
-        raise SiteSettingsError(f"{path}: hub_url must be an http(s) URL, not {hub!r}")
+        raise SiteRefused(f"{path}: hub_url must be an http(s) URL, not {hub!r}")
     solutions = data.get("solutions", [])
     if not isinstance(solutions, list) or not all(isinstance(s, str) for s in solutions):
-        raise SiteSettingsError(f"{path}: solutions must be a list of assignment ids")
+        raise SiteRefused(f"{path}: solutions must be a list of assignment ids")
     about = data.get("about", "")
     if not isinstance(about, str):
-        raise SiteSettingsError(f"{path}: about must be a string (paragraphs between blank lines)")
+        raise SiteRefused(f"{path}: about must be a string (paragraphs between blank lines)")
     paragraphs = tuple(" ".join(p.split()) for p in about.split("\n\n") if p.strip())
     return Settings(hub, tuple(solutions), paragraphs)
 
@@ -142,6 +140,8 @@ def build(
     settings = settings or load_settings(course)
     now = now or datetime.now(UTC)
     course_title, infos = assignments(course)
+    config = load_config(course.root)  # the course's nbgrader delimiters, as the release uses
+    delimiters = Delimiters.from_config(config)
     env = _env()
     ctx = dict(course_title=course_title or "Math for LLMs", settings=settings, built_at=now)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +169,7 @@ def build(
                 built.downloads.append(download)
                 checked += [gate.Checked(page, source_nb), gate.Checked(download, source_nb)]
                 if solve:
-                    solved = solution_notebook(source_nb)
+                    solved = solution_notebook(source_nb, config)
                     attach(solved, source_nb, figures)
                     page = _notebook_page(env, tmp, info, nb_info, solved, ctx, "solutions")
                     built.pages.append(page)
@@ -187,7 +187,7 @@ def build(
         for info in infos:
             for nb_info in info.notebooks:
                 checked.append(gate.Checked(home, course.source_notebook(info.id, nb_info.name)))
-        gate.check(tmp, [c for c in checked if c.source_nb.exists()])
+        gate.check(tmp, [c for c in checked if c.source_nb.exists()], delimiters)
         tmp.chmod(0o755)  # mkdtemp makes it private; a static host serves it to everyone
         if out.exists():
             shutil.rmtree(out)

@@ -22,13 +22,11 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 from ..authoring.release import HIDDEN_KINDS, find_leaks
+from ..errors import SiteRefused
+from ..nb import Delimiters
 
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"""<(\w+)\b[^>]*?\b(?:href|src)\s*=\s*["']([^"']*)["']""")
-
-
-class SiteRefused(Exception):
-    """The built site failed a gate; the message names each page (or file) and line."""
 
 
 @dataclass(frozen=True)
@@ -45,17 +43,19 @@ def page_lines(page: Path) -> list[str]:
     return [html.unescape(_TAG.sub("", line)) for line in page.read_text().splitlines()]
 
 
-def leaks(checked: list[Checked], site: Path) -> list[str]:
+def leaks(checked: list[Checked], site: Path, delimiters: Delimiters = Delimiters()) -> list[str]:
     problems = []
     for item in checked:
         if item.path.suffix == ".ipynb":
             nb = nbformat.read(item.path, as_version=4)
             cell_of = [i for i, c in enumerate(nb.cells, start=1) for _ in c.source.splitlines()]
             lines = [line for c in nb.cells for line in c.source.splitlines()]
-            for n, problem in find_leaks(item.source_nb, lines, item.kinds):
+            for n, problem in find_leaks(item.source_nb, lines, item.kinds, delimiters):
                 problems.append(f"{item.path.relative_to(site)} cell {cell_of[n - 1]}: {problem}")
         else:
-            for n, problem in find_leaks(item.source_nb, page_lines(item.path), item.kinds):
+            for n, problem in find_leaks(
+                item.source_nb, page_lines(item.path), item.kinds, delimiters
+            ):
                 problems.append(f"{item.path.relative_to(site)}:{n}: {problem}")
     return problems
 
@@ -82,9 +82,9 @@ def broken_links(site: Path) -> list[str]:
     return problems
 
 
-def check(site: Path, checked: list[Checked]) -> None:
+def check(site: Path, checked: list[Checked], delimiters: Delimiters = Delimiters()) -> None:
     """Raise SiteRefused listing every leak and broken link; return quietly when there are none."""
-    problems = leaks(checked, site)
+    problems = leaks(checked, site, delimiters)
     if problems:
         raise SiteRefused("hidden material would be published:\n  - " + "\n  - ".join(problems))
     links = broken_links(site)

@@ -15,14 +15,11 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import SiteRefused
 from ..paths import CourseDir
 
 _EXERCISE = re.compile(r"^#{2,3}\s+Exercise\s+\d+\s*:\s*(.+?)\s*(?:\(|—|$)", re.M)
 _H1 = re.compile(r"^#\s+(.+?)\s*$", re.M)
-
-
-class CourseFileError(ValueError):
-    """course.toml could not be read; the message is the loader's one line (file:line: reason)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ def _course_toml(course: CourseDir) -> tuple[str | None, dict[str, tuple[str, da
     try:
         loaded = config.load(course.root)
     except config.CourseConfigError as exc:
-        raise CourseFileError(str(exc)) from None
+        raise SiteRefused(str(exc)) from None
     return loaded.title, {a.id: (a.title, a.due) for a in loaded.assignments}
 
 

@@ -10,7 +10,6 @@ of text first, figures lazily).
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 
 import nbformat
@@ -18,8 +17,9 @@ from nbconvert import HTMLExporter
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
 from traitlets.config import Config
 
+from ..nb import Delimiters, drop_delimiter_lines
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
-_SOLUTION_DELIMITER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 _ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
@@ -70,16 +70,17 @@ def render_cells(nb, files_dir: str, figure_caption: str) -> tuple[str, dict[str
     return body, dict(resources.get("outputs", {}))
 
 
-def solution_notebook(source_nb: Path):
+def solution_notebook(source_nb: Path, config: Config):
     """The instructor notebook as a solutions page may show it: solution code and model written
     answers kept (delimiters dropped), hidden tests and mark schemes removed by nbgrader."""
     nb = nbformat.read(source_nb, as_version=4)
-    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    nb, _ = ClearHiddenTests(config=config).preprocess(nb, {})
     # generate_assignment never meets a mark scheme here (ClearSolutions has already replaced the
     # written answer); keeping the model answer means ClearMarkScheme must accept a grade cell.
-    nb, _ = ClearMarkScheme(enforce_metadata=False).preprocess(nb, {})
+    nb, _ = ClearMarkScheme(config=config, enforce_metadata=False).preprocess(nb, {})
+    solution = Delimiters.from_config(config).solution
     for cell in nb.cells:
-        cell.source = _SOLUTION_DELIMITER.sub("", cell.source).rstrip()
+        cell.source = drop_delimiter_lines(cell.source, solution).rstrip()
         cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
         if cell.cell_type != "code":
             cell.pop("outputs", None)
