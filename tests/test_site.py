@@ -51,7 +51,9 @@ def test_gate_finds_hidden_tests_and_mark_schemes_in_rendered_markdown(tmp_path)
     )
     with pytest.raises(SiteRefused, match=r"exercises.html:4: ex01_explain:"):
         gate.check(site, [gate.Checked(page, CourseDir().source_notebook())])
-    page.write_text(f"<pre>{HIDDEN_TEST_LINE}</pre>\n")
+    page.write_text(
+        f'<img alt="{HIDDEN_TEST_LINE}" src="x.png">\n'
+    )  # an attribute is published too
     with pytest.raises(SiteRefused, match=r"exercises.html:1: ex01_embed_tests:"):
         gate.check(site, [gate.Checked(page, CourseDir().source_notebook(), ("hidden tests",))])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -61,7 +62,9 @@ def _run(source_nb: Path, timeout: int) -> dict[str, list[str]]:
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": work}}
         )
         try:
-            client.execute(env=_env(work))
+            # The kernel's own stderr (a warning about TCP transport) is noise for the builder's
+            # user; failures arrive as cell errors through the messages.
+            client.execute(env=_env(work), stderr=subprocess.DEVNULL)
         except CellExecutionError as exc:
             raise FigureRunFailed(
                 f"{source_nb}: the reference solution failed while drawing figures: "

@@ -53,9 +53,14 @@ def leaks(checked: list[Checked], site: Path, delimiters: Delimiters = Delimiter
             for n, problem in find_leaks(item.source_nb, lines, item.kinds, delimiters):
                 problems.append(f"{item.path.relative_to(site)} cell {cell_of[n - 1]}: {problem}")
         else:
-            for n, problem in find_leaks(
-                item.source_nb, page_lines(item.path), item.kinds, delimiters
-            ):
+            # The text a reader sees, and the raw line too: attributes (alt, title) are stripped
+            # with the tags but still published.
+            raw = item.path.read_text().splitlines()
+            found = find_leaks(item.source_nb, page_lines(item.path), item.kinds, delimiters)
+            found += find_leaks(
+                item.source_nb, [html.unescape(x) for x in raw], item.kinds, delimiters
+            )
+            for n, problem in sorted(set(found)):
                 problems.append(f"{item.path.relative_to(site)}:{n}: {problem}")
     return problems
 
