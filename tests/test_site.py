@@ -240,3 +240,21 @@ def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monke
     )
     assert "due <time" in (late.out / "index.html").read_text()
     monkeypatch.setattr(meta, "_course_toml", real)
+
+
+@slow
+def test_a_reference_run_that_fails_refuses_the_build_in_one_line(tmp_path):
+    course = new_course(tmp_path / "course")
+    path = course.source_notebook(ASSIGNMENT)
+    nb = nbformat.read(path, as_version=4)
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex03_figure"
+    )
+    cell.source = 'raise ValueError("the figure broke")'
+    nbformat.write(nb, path)
+    with pytest.raises(SiteRefused, match=r"exercises.ipynb: the reference solution failed") as err:
+        build(course, tmp_path / "site", Settings())
+    assert str(err.value).endswith("ValueError: the figure broke") or "the figure broke" in str(
+        err.value
+    )
+    assert not (tmp_path / "site").exists()

@@ -25,14 +25,11 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import SiteRefused
 from ..paths import REPO
 
 CACHE = REPO / ".cache" / "site-figures"
 IMAGE = "image/png"
-
-
-class FigureRunFailed(Exception):
-    """The reference solution did not run to the end; the message names the notebook and cell."""
 
 
 def _is_figure_cell(cell) -> bool:
@@ -54,7 +51,7 @@ def _key(source_nb: Path) -> str:
 
 def _run(source_nb: Path, timeout: int) -> dict[str, list[str]]:
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(source_nb, as_version=4)
     with tempfile.TemporaryDirectory(prefix="site-figures-") as work:
@@ -65,8 +62,8 @@ def _run(source_nb: Path, timeout: int) -> dict[str, list[str]]:
             # The kernel's own stderr (a warning about TCP transport) is noise for the builder's
             # user; failures arrive as cell errors through the messages.
             client.execute(env=_env(work), stderr=subprocess.DEVNULL)
-        except CellExecutionError as exc:
-            raise FigureRunFailed(
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            raise SiteRefused(
                 f"{source_nb}: the reference solution failed while drawing figures: "
                 f"{str(exc).strip().splitlines()[-1]}"
             ) from None
