@@ -232,7 +232,8 @@ def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monke
     assert "np.asarray(E)[np.asarray(ids)]" in page.replace('<span class="p">', "").replace(
         "</span>", ""
     ).replace('<span class="n">', "").replace('<span class="o">', "")
-    assert "The embedding layer does no arithmetic" in page  # a model written answer
+    assert "<strong>Model answer.</strong> The embedding layer does no arithmetic" in page
+    assert 'Code cell 5 <span class="cell-role">· reference solution</span>' in page
     assert "rng.normal" not in page and "0 points:" not in page and "SOLUTION" not in page
     assert (
         'href="embedding_space_math/exercises-solutions.html"'

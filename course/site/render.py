@@ -26,7 +26,7 @@ _ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 def _role(cell) -> str:
     meta = cell.metadata.get("nbgrader", {})
     if meta.get("solution"):
-        return "your answer"
+        return "reference solution" if cell.metadata.get("site_solution") else "your answer"
     if meta.get("grade"):
         points = meta.get("points", 0)
         return f"tests, {points:g} point{'s' if points != 1 else ''}"
@@ -81,6 +81,10 @@ def solution_notebook(source_nb: Path, config: Config):
     solution = Delimiters.from_config(config).solution
     for cell in nb.cells:
         cell.source = drop_delimiter_lines(cell.source, solution).rstrip()
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.metadata["site_solution"] = True
+            if cell.cell_type == "markdown":
+                cell.source = f"**Model answer.** {cell.source}"
         cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
         if cell.cell_type != "code":
             cell.pop("outputs", None)
