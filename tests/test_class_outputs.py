@@ -87,9 +87,7 @@ def test_feedback_shows_no_hidden_test_source(graded):
         autograded = nbformat.read(course.autograded_notebook(student), as_version=4)
         plain = page_text(HTMLExporter().from_notebook_node(autograded)[0])
         assert {line for line in secret if line in plain} == secret
-        text = page_text(
-            (course.feedback / student / ASSIGNMENT / "exercises.html").read_text()
-        )
+        text = page_text((course.feedback / student / ASSIGNMENT / "exercises.html").read_text())
         leaked = sorted(line for line in secret if line in text)
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
 

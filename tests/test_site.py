@@ -1,7 +1,7 @@
 """The course site (course/site): pages from the release only, the leak gate, links, solutions.
 
 The gate and settings tests are fast (no kernel). The build tests share one scratch course and
-build it a few times; the reference run that draws the figures (~7 s) is cached after the first.
+build it a few times; the reference run that draws the figures (~4 s CPU) is cached after the first.
 """
 
 from __future__ import annotations
@@ -219,6 +219,8 @@ def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monke
         "_course_toml",
         lambda c: ("Math for LLMs", {ASSIGNMENT: ("Embedding Space Math", due)}),
     )
+    with pytest.raises(SiteRefused, match="solutions names 'embeding_space_math', which is not"):
+        build(course, tmp_path / "typo", Settings(solutions=("embeding_space_math",)))
     on = Settings(solutions=(ASSIGNMENT,))
     early = build(course, tmp_path / "early", on, now=due - timedelta(minutes=1))
     assert early.withheld == [ASSIGNMENT] and not early.solutions

@@ -140,6 +140,12 @@ def build(
     settings = settings or load_settings(course)
     now = now or datetime.now(UTC)
     course_title, infos = assignments(course)
+    unknown = sorted(set(settings.solutions) - {i.id for i in infos})
+    if unknown:  # a typo would otherwise keep solutions off forever, silently
+        raise SiteRefused(
+            f"{course.root / SETTINGS_FILE}: solutions names {unknown[0]!r}, which is not a "
+            f"released assignment (released: {', '.join(i.id for i in infos)})"
+        )
     config = load_config(course.root)  # the course's nbgrader delimiters, as the release uses
     delimiters = Delimiters.from_config(config)
     env = _env()

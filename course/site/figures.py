@@ -8,8 +8,8 @@ solution code, no text output (a test cell prints values that give answers away)
 hidden-test output ever reaches a page: the pages are rendered from the release, and these
 images are attached to its matching figure cells only when the cell's code is identical in both.
 
-Cost: one run of the embedding notebook takes ~8 s (kernel start, numpy/matplotlib/seaborn
-imports, five figures). The images are cached under .cache/site-figures/ keyed by the hash of the
+Cost: one run of the embedding notebook takes ~4 s of CPU (kernel start, numpy/matplotlib/
+seaborn imports, five figures). The images are cached under .cache/site-figures/ keyed by the hash of the
 source notebook and the plotting libraries' versions, so rebuilding an unchanged course costs
 nothing here.
 """

@@ -1,7 +1,7 @@
 """The course website in Chromium: home -> assignment page, breadcrumb, typeset math, a figure,
 Run notebook in both modes, no solution text, a phone-width screen and a dark-mode reader.
 
-One build (~7 s, the reference run for figures is cached after the first) and one page load per
+One build per test (~4 s CPU; the reference run for figures is cached after the first) and one page load per
 check; no JupyterLab is started, so the test stays well under a minute.
 """
 
