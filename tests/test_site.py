@@ -120,7 +120,8 @@ slow = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A scratch course with two assignments, the second with two notebooks."""
+    """A scratch course with three assignments: the second has two notebooks, the third has no
+    source/ any more (its page is built, without figures, and the build says so)."""
     c = new_course(tmp_path_factory.mktemp("site") / "course")
     for step in (c.source, c.release):
         shutil.copytree(step / ASSIGNMENT, step / "second_assignment")
@@ -128,6 +129,7 @@ def course(tmp_path_factory):
             step / "second_assignment" / "exercises.ipynb",
             step / "second_assignment" / "practice.ipynb",
         )
+    shutil.copytree(c.release / ASSIGNMENT, c.release / "release_only")  # its source/ is gone
     return c
 
 
@@ -142,6 +144,7 @@ def test_pages_for_every_assignment_and_notebook(course, site):
     assert sorted(p.relative_to(out).as_posix() for p in site.pages) == [
         f"{ASSIGNMENT}/exercises.html",
         "index.html",
+        "release_only/exercises.html",
         "second_assignment/exercises.html",
         "second_assignment/practice.html",
     ]
@@ -150,6 +153,8 @@ def test_pages_for_every_assignment_and_notebook(course, site):
     assert "Cosine similarity · Analogy arithmetic" in home
     for nb in ("exercises", "practice"):
         assert f'href="second_assignment/{nb}.html"' in home
+    assert "warning: no instructor notebook" in site.summary() and "release_only" in site.summary()
+    assert "site-figure" not in (out / "release_only" / "exercises.html").read_text()
 
 
 @slow

@@ -84,6 +84,7 @@ class Built:
     downloads: list[Path] = field(default_factory=list)
     solutions: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # solutions turned on but not yet due
+    no_source: list[str] = field(default_factory=list)  # released, but source/ is gone
 
     def summary(self) -> str:
         lines = [
@@ -92,6 +93,11 @@ class Built:
         ]
         lines += [f"solutions page published for {a} (past its due date)" for a in self.solutions]
         lines += [f"solutions of {a} withheld: not past its due date" for a in self.withheld]
+        lines += [
+            f"warning: no instructor notebook {p}: its page has no figures, and only the "
+            "release's own gate vouches for it"
+            for p in self.no_source
+        ]
         return "\n".join(lines)
 
 
@@ -167,7 +173,8 @@ def build(
                 solve = publish and source_nb.exists()
                 figures = solution_figures(source_nb) if source_nb.exists() else {}
                 release = nbformat.read(nb_info.path, as_version=4)
-                attach(release, source_nb, figures)
+                if figures:
+                    attach(release, source_nb, figures)
                 page = _notebook_page(env, tmp, info, nb_info, release, ctx, "notebook")
                 download = tmp / info.id / nb_info.path.name
                 shutil.copyfile(nb_info.path, download)  # the release file itself
@@ -193,6 +200,7 @@ def build(
         for info in infos:
             for nb_info in info.notebooks:
                 checked.append(gate.Checked(home, course.source_notebook(info.id, nb_info.name)))
+        built.no_source = sorted({str(c.source_nb) for c in checked if not c.source_nb.exists()})
         gate.check(tmp, [c for c in checked if c.source_nb.exists()], delimiters)
         tmp.chmod(0o755)  # mkdtemp makes it private; a static host serves it to everyone
         if out.exists():
