@@ -185,6 +185,15 @@ def test_no_solution_text_and_the_download_is_the_release_itself(course, site):
 
 
 @slow
+def test_never_replaces_a_folder_that_is_not_a_site(course, tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    with pytest.raises(SiteRefused, match="notes: not empty and not a course site"):
+        build(course, tmp_path / "notes", Settings())
+    assert (tmp_path / "notes" / "mine.txt").read_text() == "keep me"
+
+
+@slow
 def test_hub_mode_links_into_the_students_jupyterlab(course, tmp_path):
     built = build(course, tmp_path / "hub-site", Settings(hub_url="http://127.0.0.1:8000"))
     page = (built.out / ASSIGNMENT / "exercises.html").read_text()

@@ -30,6 +30,7 @@ from .meta import AssignmentInfo, Notebook, assignments
 from .render import TEMPLATES, render_cells, solution_notebook
 
 SETTINGS_FILE = "site.toml"
+MARKER = ".course-site"  # in every built site: the only kind of folder a build replaces
 FIGURE_CAPTION = (
     "Drawn by the reference solution. In your notebook this figure is drawn with your function."
 )
@@ -156,6 +157,8 @@ def build(
     delimiters = Delimiters.from_config(config)
     env = _env()
     ctx = dict(course_title=course_title or "Math for LLMs", settings=settings, built_at=now)
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise SiteRefused(f"{out}: not empty and not a course site; the build will not replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
     built, checked = Built(out), []
@@ -181,13 +184,15 @@ def build(
                 built.pages.append(page)
                 built.downloads.append(download)
                 checked += [gate.Checked(page, source_nb), gate.Checked(download, source_nb)]
-                if solve:
+                if solve:  # (the home page links solutions only when every notebook has them)
                     solved = solution_notebook(source_nb, config)
                     attach(solved, source_nb, figures)
                     page = _notebook_page(env, tmp, info, nb_info, solved, ctx, "solutions")
                     built.pages.append(page)
                     checked.append(gate.Checked(page, source_nb, ("hidden tests", "mark scheme")))
-            if publish:
+            if publish and all(
+                course.source_notebook(info.id, n.name).exists() for n in info.notebooks
+            ):
                 built.solutions.append(info.id)
         home = tmp / "index.html"
         home.write_text(
@@ -202,6 +207,7 @@ def build(
                 checked.append(gate.Checked(home, course.source_notebook(info.id, nb_info.name)))
         built.no_source = sorted({str(c.source_nb) for c in checked if not c.source_nb.exists()})
         gate.check(tmp, [c for c in checked if c.source_nb.exists()], delimiters)
+        (tmp / MARKER).write_text("built by python -m course site; replaced by the next build\n")
         tmp.chmod(0o755)  # mkdtemp makes it private; a static host serves it to everyone
         if out.exists():
             shutil.rmtree(out)
