@@ -125,9 +125,15 @@ def _site(args) -> int:
     built = build(course, args.out, settings)
     print(built.summary())
     if args.serve:
+        from .errors import SiteRefused
         from .site.serve import server
 
-        httpd = server(built.out, args.port)
+        try:
+            httpd = server(built.out, args.port)
+        except OSError as exc:
+            raise SiteRefused(
+                f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); try --port"
+            ) from None
         print(f"serving http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops)")
         try:
             httpd.serve_forever()
