@@ -53,6 +53,10 @@ def _grade(args) -> int:
         )
         return 130
     print(summary.text())
+    if args.stats:
+        import json
+
+        Path(args.stats).write_text(json.dumps(summary.stats(), indent=1))
     return 1 if summary.failed else 0
 
 
@@ -171,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="regrade all, also those graded and unchanged since"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--stats", metavar="FILE", help="write per-stage costs and latencies as JSON (benchmarks)"
+    )
     p.set_defaults(run=_grade)
 
     p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
@@ -255,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--serve", action="store_true", help="then preview it on 127.0.0.1")
     p.add_argument("--port", type=int, default=8800, help="preview port (default 8800)")
     p.set_defaults(run=_site)
+
+    from .hub.cli import add_verbs
+
+    add_verbs(verbs)
 
     args = parser.parse_args(argv)
     try:

@@ -21,6 +21,10 @@ HIDDEN_TEST_LINE = "E_h = rng.normal(size=(7, 5))"  # ex01_embed_tests' hidden t
 MARK_SCHEME_WORDS = "0 points: only restates the shape."  # ex01_explain's mark scheme
 
 
+def _gid(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
 # --- the gate on its own (fast) -------------------------------------------------------------
 
 
@@ -173,6 +177,9 @@ def test_assignment_page_reads_like_the_web_export(site):
 
 @slow
 def test_no_solution_text_and_the_download_is_the_release_itself(course, site):
+    source = course.source_notebook(ASSIGNMENT).read_text()
+    for hidden in (SOLUTION_LINE, HIDDEN_TEST_LINE, MARK_SCHEME_WORDS):  # not vacuous
+        assert hidden in source, hidden
     for page in site.pages:
         text = page.read_text()
         for hidden in (SOLUTION_LINE, HIDDEN_TEST_LINE, MARK_SCHEME_WORDS, "BEGIN SOLUTION"):
@@ -249,7 +256,9 @@ def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monke
         "</span>", ""
     ).replace('<span class="n">', "").replace('<span class="o">', "")
     assert "<strong>Model answer.</strong> The embedding layer does no arithmetic" in page
-    assert 'Code cell 5 <span class="cell-role">· reference solution</span>' in page
+    source = nbformat.read(course.source_notebook(ASSIGNMENT), as_version=4)
+    n = 1 + next(i for i, c in enumerate(source.cells) if _gid(c) == "ex01_embed")
+    assert f'Code cell {n} <span class="cell-role">· reference solution</span>' in page
     assert "rng.normal" not in page and "0 points:" not in page and "SOLUTION" not in page
     assert (
         'href="embedding_space_math/exercises-solutions.html"'
@@ -264,9 +273,7 @@ def test_a_reference_run_that_fails_refuses_the_build_in_one_line(tmp_path):
     course = new_course(tmp_path / "course")
     path = course.source_notebook(ASSIGNMENT)
     nb = nbformat.read(path, as_version=4)
-    cell = next(
-        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex03_figure"
-    )
+    cell = next(c for c in nb.cells if _gid(c) == "ex03_figure")
     cell.source = 'raise ValueError("the figure broke")'
     nbformat.write(nb, path)
     with pytest.raises(SiteRefused, match=r"exercises.ipynb: the reference solution failed") as err:

@@ -2,8 +2,8 @@
 
     python tests/browser/site_screenshots.py    # writes docs/site-assignment.png, docs/site-phone.png
 
-The assignment page is shot at Exercise 3 (statement with a typeset formula, the answer cell,
-the test cell and the figure drawn by the reference solution); the phone shot is the top of the
+The assignment page is shot at Exercise 3 (statement with typeset math, the answer cell, the
+test cell and the figure drawn by the reference solution); the phone shot is the top of the
 same page at 390 px in dark mode.
 """
 
@@ -21,20 +21,17 @@ import jlab_ui as ui  # noqa: E402
 import site_flow  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from course.paths import REPO  # noqa: E402
+from course.paths import REPO, new_course  # noqa: E402
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        course = site_flow.course_with_formula(Path(tmp) / "course")
+        course = new_course(Path(tmp) / "course")
         browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
         with site_flow.served(course, Path(tmp) / "site") as url:
-            page = browser.new_page(viewport={"width": 1100, "height": 1500})
+            page = browser.new_page(viewport={"width": 1100, "height": 2400})
             page.goto(url + "embedding_space_math/exercises.html")
             page.locator(".MathJax_Display").first.wait_for()
-            page.locator(
-                "#ex03_statement, h2:has-text('Exercise 3')"
-            ).first.scroll_into_view_if_needed()
             page.evaluate("document.querySelector('h2[id^=\"Exercise-3\"]').scrollIntoView()")
             page.evaluate("window.scrollBy(0, -70)")
             page.wait_for_function(
