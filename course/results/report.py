@@ -23,19 +23,13 @@ import jinja2
 import nbformat
 import numpy as np
 
+from course.authoring import shared_cells
 from course.integrity.flags import load_flags, summarize
 from course.nb import exercise_key, grade_id, is_test_cell
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 from course.results.export import ExerciseScore, StudentScores, exercise_scores
 
-PALETTE = {
-    "primary": "#0077BB",
-    "secondary": "#EE7733",
-    "tertiary": "#009988",
-    "error": "#CC3311",
-    "neutral": "#555555",
-    "highlight": "#EE3377",
-}
+PALETTE = shared_cells.colors()  # the notebooks' own palette (the shared setup cell)
 TOP_MESSAGES = 5
 _TITLE = re.compile(r"^##\s*Exercise\s+(\d+):\s*(.+?)\s*(\(|—|$)", re.M)
 # What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py): the
