@@ -62,12 +62,13 @@ class CourseDir:
 
 def new_course(root: Path, extra_config: str = "") -> CourseDir:
     """A scratch course directory (demo, tests, benchmarks) holding this repository's source/,
-    release/ and nbgrader_config.py (plus extra_config appended), and no student work."""
+    release/, course.toml and nbgrader_config.py (plus extra_config appended), and no student work."""
     import shutil
 
     root.mkdir(parents=True, exist_ok=True)
     for step in ("source", "release"):
         shutil.copytree(REPO / step, root / step)
+    shutil.copy2(REPO / "course.toml", root / "course.toml")
     (root / "nbgrader_config.py").write_text(
         (REPO / "nbgrader_config.py").read_text() + extra_config
     )
