@@ -201,9 +201,14 @@ class Grader:
         summary = GradeSummary(self.assignment)
         with _exclusive(self.course.autograded / f".grade-{self.assignment}.lock"):
             try:
-                self.writer.expected_notebooks()
+                notebooks = self.writer.expected_notebooks()
             except NbGraderException as exc:
                 raise GradeRefused(str(exc)) from None
+            if not notebooks:  # known from course.toml, never released
+                raise GradeRefused(
+                    f"assignment {self.assignment!r} has no notebooks in the gradebook; "
+                    "run `python -m course release` (nbgrader generate_assignment) first"
+                )
             state, in_gb = self._load_state(), self._in_gradebook()
             todo = []
             for student in self.find_submissions():
