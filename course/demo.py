@@ -119,7 +119,7 @@ class DemoResult:
             f"Scores out of {top:g} (autograded points per exercise shown; written answers await formgrader).",
             f"Class directory: {self.course.root}",
             f"Report:          {self.report}",
-            f"Feedback:        {self.course.results.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
+            f"Feedback:        {self.course.feedback}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html "
             f"({len(self.feedback)} files)",
             f"Grades:          {self.grades_csv}",
             f"Per exercise:    {self.exercise_csv}",

@@ -87,7 +87,7 @@ def test_feedback_shows_no_hidden_test_source(graded):
         plain = page_text(HTMLExporter().from_notebook_node(autograded)[0])
         assert {line for line in secret if line in plain} == secret
         text = page_text(
-            (course.results.feedback / student / ASSIGNMENT / "exercises.html").read_text()
+            (course.feedback / student / ASSIGNMENT / "exercises.html").read_text()
         )
         leaked = sorted(line for line in secret if line in text)
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
@@ -95,7 +95,7 @@ def test_feedback_shows_no_hidden_test_source(graded):
 
 def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
     text = page_text(
-        (graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
+        (graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
     )
     assert "FAIL - center leaves its input unchanged" in text
     assert "hint: X -= ... changes the caller's array; return X - mean instead" in text
@@ -114,12 +114,12 @@ def test_feedback_still_shows_grades_and_late_penalty(graded):
         fay = gb.find_submission(ASSIGNMENT, "fay_hidden")
         fay_score, fay_max = fay.score, fay.max_score
     text = page_text(
-        (graded.course.results.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
+        (graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
     )
     assert f"Score: {fay_score:.1f} / {fay_max:.1f}" in text
     assert "Score: 0.0 / 2.0" in text and "Score: 2.0 / 2.0" in text  # ex05 lost, ex04 kept
     late = page_text(
-        (graded.course.results.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text()
+        (graded.course.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text()
     )
     assert "Late submission penalty" in late
 
@@ -287,7 +287,7 @@ def test_cli_verbs_report_export_feedback(graded, capsys):
     assert graded.report.exists() and str(graded.report) in capsys.readouterr().out
     assert main(["--course", root, "export"]) == 0
     assert "grades_by_exercise.csv" in capsys.readouterr().out
-    one = graded.course.results.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
+    one = graded.course.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
     one.unlink()
     assert main(["--course", root, "feedback", "--student", "gus_alibi"]) == 0
     assert one.exists()

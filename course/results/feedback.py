@@ -108,8 +108,8 @@ def generate_feedback(
     students = (
         [student]
         if student
-        else sorted(p.name for p in course.results.feedback.iterdir() if p.is_dir())
+        else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
     )
     return sorted(
-        f for s in students for f in (course.results.feedback / s / assignment).glob("*.html")
+        f for s in students for f in (course.feedback / s / assignment).glob("*.html")
     )
