@@ -285,8 +285,10 @@ def test_cli_verbs_report_export_feedback(graded, capsys):
     graded.report.unlink()
     assert main(["--course", root, "report", ASSIGNMENT]) == 0
     assert graded.report.exists() and str(graded.report) in capsys.readouterr().out
-    assert main(["--course", root, "export"]) == 0
+    assert main(["--course", root, "export", ASSIGNMENT]) == 0
     assert "grades_by_exercise.csv" in capsys.readouterr().out
+    assert main(["--course", root, "export"]) == 0  # course-wide
+    assert "grades_course.csv" in capsys.readouterr().out
     one = graded.course.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
     one.unlink()
     assert main(["--course", root, "feedback", "--student", "gus_alibi"]) == 0

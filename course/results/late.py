@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from ..config import Assignment, Course, CourseConfigError, load
 from ..paths import CourseDir
@@ -89,7 +91,9 @@ def extend(
         try:
             gb.find_submission(assignment, student)
         except MissingEntry:
-            gb.add_submission(assignment, student)
+            with warnings.catch_warnings():  # nbgrader's add_submission autoflush noise
+                warnings.simplefilter("ignore", SAWarning)
+                gb.add_submission(assignment, student)
         minutes = extension / timedelta(minutes=1)
         gb.grant_extension(assignment, student, minutes=minutes)
     apply_penalties(course, config, [assignment])
