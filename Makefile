@@ -1,18 +1,22 @@
 # The two commands in the README: `make demo` (set up, release, grade a sample class) and `make test`.
+# For developers: `make lint` (ruff + mypy) and `make test-fast` (the unit tier, under a minute).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo grade report test bench clean-demo
+.PHONY: setup system release demo test test-fast lint bench clean-demo
 
 setup: $(VENV)/.installed system
 
-$(VENV)/.installed: requirements.txt
+# The course package is installed editable: `python -m course`, nbgrader_config.py's
+# preprocessors and the sandboxed workers import it from this checkout, with no path patching.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # Debian packages: bubblewrap (grading sandbox) and chromium (browser tests). Needs root or sudo.
@@ -27,6 +31,16 @@ demo: release
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Unit tests only (no notebook execution, sandbox, browser or hub): a quick check while editing.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not sandbox and not browser and not hub"
+
+# ruff (lint + format check) over the Python tree; mypy over the files listed in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/bench_grade.py

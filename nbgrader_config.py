@@ -1,15 +1,14 @@
 """nbgrader configuration for the Math for LLMs course (read by every nbgrader command run here)."""
 
 import os
-import sys
 
-# The course package adds one preprocessor (stub messages that name the function to write);
-# nbgrader loads it by import path, so the repo must be importable from wherever nbgrader runs.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The course package (installed editable by `make setup`) adds preprocessors that nbgrader
+# loads by import path, and names the course.
+from course.paths import COURSE_ID
 
 c = get_config()  # noqa: F821  (injected by traitlets)
 
-c.CourseDirectory.course_id = "math-for-llms"
+c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -38,10 +37,10 @@ c.GenerateAssignment.preprocessors = [
 c.OverwriteCells.add_missing_cells = True
 
 # nbgrader's DeduplicateIds leaves `{}` metadata that add_missing_cells then crashes on
-# (KeyError: 'grade_id'); course.sanitize drops it. Otherwise nbgrader 0.9's default list.
+# (KeyError: 'grade_id'); course.grading.deduplicate drops it. Otherwise nbgrader 0.9's default list.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course.sanitize.DeduplicateIds",
+    "course.grading.deduplicate.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",

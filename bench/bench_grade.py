@@ -20,12 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from course import demo  # noqa: E402
-from course.authoring.release import generate, nbgrader_env  # noqa: E402
-from course.paths import ASSIGNMENT, CourseDir, new_course  # noqa: E402
+from course import demo
+from course.authoring.release import generate
+from course.nb import nbgrader_env
+from course.paths import ASSIGNMENT, REPO, CourseDir, new_course
 
 
 def make_class(root: Path, n: int) -> CourseDir:
@@ -34,7 +32,7 @@ def make_class(root: Path, n: int) -> CourseDir:
     roster = [s for s in demo.default_roster() if not s.broken and not s.late]
     students = [
         demo.Student(f"{s.id}_{i:02d}", s.story, s.answers)
-        for i, s in zip(range(n), (roster * (n // len(roster) + 1)))
+        for i, s in enumerate((roster * (n // len(roster) + 1))[:n])
     ]
     demo.write_class(course, students)
     return course

@@ -18,12 +18,13 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "adversarial")]
+# Sibling scripts, not packages: the benchmark helpers and the adversarial catalogue.
+sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "adversarial")]
 
 from bench_grade import make_class, scores, timed  # noqa: E402
 from catalog import ALL  # noqa: E402
 
-from course.authoring.release import nbgrader_env  # noqa: E402
+from course.nb import nbgrader_env  # noqa: E402
 from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
 
 HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_os_exit")

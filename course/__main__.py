@@ -1,4 +1,8 @@
-"""`python -m course <verb>`: argument parsing only; each verb calls one function."""
+"""`python -m course <verb>`: argument parsing only; each verb calls one function.
+
+Runs in: the grader/CLI process. Expected failures (course.errors.CourseError) end as one line
+on stderr and the error's exit code; only a bug shows a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .errors import CourseError
 from .paths import REPO, CourseDir
 
 
@@ -21,14 +26,10 @@ def _ids(args, everything_by_default: bool = True) -> list[str]:
 
 
 def _release(args) -> int:
-    from .authoring.release import ReleaseRefused, release
+    from .authoring.release import release
 
     for assignment in _ids(args):
-        try:
-            path = release(assignment, CourseDir(args.course))
-        except ReleaseRefused as exc:
-            print(f"release refused: {exc}", file=sys.stderr)
-            return 1
+        path = release(assignment, CourseDir(args.course))
         print(f"released {path} (solution passes, blank fails every test, nothing hidden leaks)")
     return 0
 
@@ -52,11 +53,11 @@ def _grade_one(args, assignment: str) -> int:
         # before this process spends ~1.5 s importing nbgrader, so the two overlap.
         import os
 
-        from .sandbox import Limits
-        from .workers import LocalPool
+        from .grading.pools import LocalPool
+        from .sandbox.limits import Limits
 
         pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
-    from .grade import GradeRefused, grade
+    from .grading.run import grade
     from .results import regrade
 
     before = regrade.snapshot(CourseDir(args.course), assignment) if args.force else None
@@ -70,9 +71,6 @@ def _grade_one(args, assignment: str) -> int:
             progress=not args.quiet,
             pool=pool,
         )
-    except GradeRefused as exc:
-        print(f"grade refused: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(
             "\ngrade interrupted: what was graded is kept; run it again to grade the rest",
@@ -142,32 +140,24 @@ def _demo(args) -> int:
 
 
 def _publish(args) -> int:
-    from .exchange import ExchangeCommandError, release_to_exchange
+    from .exchange import release_to_exchange
 
     for assignment in _ids(args, everything_by_default=False):
-        try:
-            path = release_to_exchange(
-                CourseDir(args.course), args.exchange, assignment, force=args.force
-            )
-        except ExchangeCommandError as exc:
-            print(exc, file=sys.stderr)
-            return 1
+        path = release_to_exchange(
+            CourseDir(args.course), args.exchange, assignment, force=args.force
+        )
         print(f"published {path}: students can fetch it from their Assignments tab")
     return 0
 
 
 def _collect(args) -> int:
-    from .exchange import ExchangeCommandError, collect
+    from .exchange import collect
     from .paths import COURSE_ID
     from .results.arrival import record_collected
 
     course = CourseDir(args.course)
     for assignment in _ids(args):
-        try:
-            students = collect(course, args.exchange, assignment)
-        except ExchangeCommandError as exc:
-            print(exc, file=sys.stderr)
-            return 1
+        students = collect(course, args.exchange, assignment)
         print(
             f"submitted/ holds {len(students)} submission(s) of {assignment}"
             + (f": {', '.join(students)}" if students else "")
@@ -183,15 +173,11 @@ def _collect(args) -> int:
 
 
 def _extend(args) -> int:
-    from .results.late import ExtensionRefused, extend
+    from .results.late import extend
 
-    try:
-        extension, due = extend(
-            CourseDir(args.course), args.student, args.assignment, until=args.until, days=args.days
-        )
-    except ExtensionRefused as exc:
-        print(f"extend refused: {exc}", file=sys.stderr)
-        return 2
+    extension, due = extend(
+        CourseDir(args.course), args.student, args.assignment, until=args.until, days=args.days
+    )
     what = f"an extension of {extension}" if extension else "no extension"
     print(
         f"{args.student} has {what} on {args.assignment}: due {due:%Y-%m-%d %H:%M} UTC "
@@ -245,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = verbs.add_parser(
         "export",
-        help="course-wide grades.csv (wide) and canvas.csv; with an assignment: its "
+        help="course-wide grades_course.csv, canvas.csv, lateness.csv; with an assignment: its "
         "grades.csv (nbgrader's columns) and grades_by_exercise.csv",
     )
     p.add_argument("assignment", nargs="*", help="default: the whole course")
@@ -323,13 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_student_setup)
 
     args = parser.parse_args(argv)
-    from .config import CourseConfigError
-
     try:
         return args.run(args)
-    except CourseConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    except CourseError as exc:
+        print(f"{exc.label}: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 def _assignments(p, default: str) -> None:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from .errors import CourseError
+
 FILENAME = "course.toml"
 # nbgrader's own rule for names that become folders and gradebook keys.
 _ID = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -37,8 +39,11 @@ _ASSIGNMENT_KEYS = {"id", "title", "due", "late"}
 _LATE_KEYS = {"per_day", "max_days"}
 
 
-class CourseConfigError(ValueError):
+class CourseConfigError(CourseError):
     """course.toml is missing or malformed; the message is `path:line: reason`, one line."""
+
+    exit_code = 2
+    label = "course file"
 
 
 @dataclass(frozen=True)
@@ -273,4 +278,4 @@ def load_course(path: Path | str, source: Path | str | None = None) -> Course:
 
 def load(root: Path | str) -> Course:
     """The course.toml of the course directory `root`."""
-    return load_course(Path(root) / FILENAME, Path(root) / "source")
+    return load_course(Path(root) / FILENAME, Path(root) / "source")  # CourseDir.course_toml

@@ -9,16 +9,16 @@ else correct, so each row shows exactly what that mistake costs) and a few mixes
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from .authoring import misconceptions as mc
-from .authoring.release import generate, nbgrader_env
+from .authoring.release import generate
 from .config import load
 from .demo_term import SHORT, add_short_assignment, write_short_class
+from .errors import DemoRefused
+from .nb import run_nbgrader
 from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 from .results.course_export import export_course
 from .results.course_report import course_report
@@ -141,9 +141,7 @@ class DemoResult:
 def _fresh_course(root: Path) -> CourseDir:
     if root.exists():
         if not (root / MARKER).exists():
-            raise FileExistsError(
-                f"{root} exists and is not a demo class; refusing to overwrite it"
-            )
+            raise DemoRefused(f"{root} exists and is not a demo class; refusing to overwrite it")
         shutil.rmtree(root)
     root.mkdir(parents=True)
     (root / MARKER).write_text(
@@ -179,20 +177,14 @@ def grade_class(
     Returns (student, reason) for submissions that could not be graded.
     """
     if grader == "course":
-        from .grade import grade
+        from .grading.run import grade
 
         summary = grade(
             assignment, root=course.root, workers=workers, force=True, progress=progress
         )
         return sorted(summary.failed.items())
     # nbgrader logs a submission it cannot grade and goes on with the rest.
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
-        cwd=course.root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
+    run_nbgrader(course.root, "autograde", assignment, "--force", check=False)
     graded = {
         p.parent.parent.name for p in course.autograded.glob(f"*/{assignment}/{NOTEBOOK}.ipynb")
     }
@@ -213,7 +205,7 @@ def demo(
 ) -> DemoResult:
     """Build, grade and report a synthetic class in `root` (rebuilt from scratch every run).
 
-    grader: "course" (course.grade, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
+    grader: "course" (course.grading, parallel) or "nbgrader" (plain serial `nbgrader autograde`).
     """
     roster = default_roster() if roster is None else roster
     course = _fresh_course(Path(root))

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from course.nb import run_nbgrader
 from course.paths import ASSIGNMENT, COURSE_ID, CourseDir
 
 # nbgrader's own default; instructors on a shared machine usually keep it.
@@ -38,10 +37,6 @@ STUDENT_PAGE_CONFIG = {
         "@jupyter/nbgrader:create-assignment": True,
     }
 }
-
-
-class ExchangeCommandError(RuntimeError):
-    """An nbgrader exchange command failed; the message carries its log."""
 
 
 def ensure_exchange(root: Path) -> Path:
@@ -86,28 +81,8 @@ def write_student_config(
 
 
 def _nbgrader(course: CourseDir, exchange_root: Path, *args: str) -> str:
-    # Run in the course root so nbgrader reads that course's nbgrader_config.py.
-    cmd = [
-        sys.executable,
-        "-m",
-        "nbgrader",
-        *args,
-        f"--Exchange.root={Path(exchange_root).resolve()}",
-    ]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p
-            for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH"))
-            if p
-        ),
-    }
-    done = subprocess.run(cmd, cwd=course.root, env=env, capture_output=True, text=True)
-    log = done.stdout + done.stderr
-    # nbgrader logs "[... | ERROR]" and still exits 0 in some failure paths; check both.
-    if done.returncode != 0 or "| ERROR]" in log:
-        raise ExchangeCommandError(f"{' '.join(cmd[2:4])} failed (exit {done.returncode}):\n{log}")
-    return log
+    """An nbgrader exchange command in the course root, on this exchange; NbgraderFailed."""
+    return run_nbgrader(course.root, *args, f"--Exchange.root={Path(exchange_root).resolve()}")
 
 
 def release_to_exchange(

@@ -1,4 +1,8 @@
-"""Where the course directory's nbgrader steps live: the one place that knows the layout."""
+"""Where the course directory's nbgrader steps live: the one place that knows the layout.
+
+Runs in: the grader/CLI process. Every file the tool reads or writes under a course directory
+is named here (the sandboxed worker sees no course directory at all).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COURSE_ID = "math-for-llms"
+COURSE_ID = "math-for-llms"  # nbgrader_config.py reads it from here
 ASSIGNMENT = "embedding_space_math"
 NOTEBOOK = "exercises"
 
@@ -44,6 +48,73 @@ class CourseDir:
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.gradebook}"
+
+    @property
+    def nbgrader_config(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    # --- what `python -m course grade` keeps next to nbgrader's autograded/ ----------------
+    def grade_state(self, assignment: str = ASSIGNMENT) -> Path:
+        """{student: {sha256, graded_at}} of what was graded (resume / up-to-date check)."""
+        return self.autograded / f".grade-state-{assignment}.json"
+
+    def grade_failures(self, assignment: str = ASSIGNMENT) -> Path:
+        """{student: reason} of submissions that could not be graded (read by the report)."""
+        return self.autograded / f".grade-failures-{assignment}.json"
+
+    def grade_log(self, assignment: str = ASSIGNMENT) -> Path:
+        return self.autograded / f".grade-{assignment}.log"
+
+    def grade_lock(self, assignment: str = ASSIGNMENT) -> Path:
+        return self.autograded / f".grade-{assignment}.lock"
+
+    def integrity_flags(self, student: str, assignment: str = ASSIGNMENT) -> Path:
+        """The integrity flags of one graded submission (course.integrity)."""
+        return self.autograded / student / assignment / "integrity.json"
+
+    # --- results -------------------------------------------------------------------------
+    @property
+    def grades_csv(self) -> Path:
+        return self.root / "grades.csv"
+
+    @property
+    def exercise_csv(self) -> Path:
+        return self.root / "grades_by_exercise.csv"
+
+    def report_html(self, assignment: str = ASSIGNMENT) -> Path:
+        return self.root / "report" / f"{assignment}.html"
+
+    # --- the term (course.toml): course-wide results, arrivals, regrade diffs ---------------
+    @property
+    def course_toml(self) -> Path:
+        return self.root / "course.toml"
+
+    @property
+    def course_csv(self) -> Path:
+        """One row per student, one column per assignment (course.results.course_export)."""
+        return self.root / "grades_course.csv"
+
+    @property
+    def canvas_csv(self) -> Path:
+        return self.root / "canvas.csv"
+
+    @property
+    def lateness_csv(self) -> Path:
+        return self.root / "lateness.csv"
+
+    def course_exercise_csv(self, assignment: str) -> Path:
+        return self.root / f"grades_by_exercise_{assignment}.csv"
+
+    @property
+    def course_report_html(self) -> Path:
+        return self.root / "report" / "index.html"
+
+    def arrivals(self, assignment: str = ASSIGNMENT) -> Path:
+        """{student: {arrived, claimed, source, entry}}: when the server saw each submission."""
+        return self.submitted / f".arrivals-{assignment}.json"
+
+    def regrade_csv(self, assignment: str, stamp: str) -> Path:
+        return self.autograded / f"regrade-{assignment}-{stamp}.csv"
 
     def source_notebook(self, assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK) -> Path:
         return self.source / assignment / f"{notebook}.ipynb"

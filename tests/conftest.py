@@ -15,7 +15,6 @@ from course.paths import REPO, CourseDir, new_course
 
 # nbgrader's Gradebook shells out to `alembic`; make the venv's tools reachable however pytest was started.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-os.environ["PYTHONPATH"] = f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def secret_lines(course, student) -> set[str]:
     return {line for line in hidden if line not in own}
 
 
+@pytest.mark.slow
 def test_feedback_shows_no_hidden_test_source(graded):
     course = graded.course
     for student in ("ada_correct", "ben_blank", "cal_late", "fay_hidden", "gus_alibi"):
@@ -93,6 +94,7 @@ def test_feedback_shows_no_hidden_test_source(graded):
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
 
 
+@pytest.mark.slow
 def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
     text = page_text(
         (graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
@@ -109,6 +111,7 @@ def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
     )
 
 
+@pytest.mark.slow
 def test_feedback_still_shows_grades_and_late_penalty(graded):
     with Gradebook(graded.course.db_url) as gb:
         fay = gb.find_submission(ASSIGNMENT, "fay_hidden")
@@ -129,6 +132,7 @@ def _read_csv(path):
         return list(csv.DictReader(fh))
 
 
+@pytest.mark.slow
 def test_grades_csv_has_nbgrader_columns_and_gradebook_scores(graded):
     rows = {r["student_id"]: r for r in _read_csv(graded.grades_csv)}
     with open(graded.grades_csv) as fh:
@@ -149,10 +153,12 @@ def test_grades_csv_has_nbgrader_columns_and_gradebook_scores(graded):
     assert float(rows["ben_blank"]["score"]) == 0.0
     assert float(rows["fay_hidden"]["score"]) == 15.0
     late = rows["cal_late"]
-    assert float(late["raw_score"]) == 20.0 and float(late["late_submission_penalty"]) == 20.0
-    assert float(late["score"]) == 0.0 and late["duedate"].startswith("2026-03-02")
+    # course.toml: 10 % of the points earned per started day late; cal is two days late.
+    assert float(late["raw_score"]) == 20.0 and float(late["late_submission_penalty"]) == 4.0
+    assert float(late["score"]) == 16.0 and late["duedate"].startswith("2026-03-02")
 
 
+@pytest.mark.slow
 def test_exercise_csv_has_points_per_exercise(graded):
     rows = {r["student_id"]: r for r in _read_csv(graded.exercise_csv)}
     exercises = [f"ex{n:02d}" for n in range(1, 11)]
@@ -175,6 +181,7 @@ def test_exercise_csv_has_points_per_exercise(graded):
             )
 
 
+@pytest.mark.slow
 def test_report_renders_every_section(graded):
     html = graded.report.read_text()
     for section in ("summary", "distribution", "exercises", "failing-checks", "grading-failures"):
@@ -191,6 +198,7 @@ def test_report_renders_every_section(graded):
     assert "ada_correct" not in text.split("Submissions that failed to grade")[1]
 
 
+@pytest.mark.slow
 def test_report_counts_a_failing_check_once_per_submission(graded):
     failing = failing_checks(ASSIGNMENT, graded.course)
     stats = {s.exercise: s for s in exercise_stats(graded.scores, failing)}
@@ -278,6 +286,7 @@ def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
     assert cell.outputs[2].traceback == ["AssertionError: hidden check"]
 
 
+@pytest.mark.slow
 def test_cli_verbs_report_export_feedback(graded, capsys):
     from course.__main__ import main
 

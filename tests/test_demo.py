@@ -8,6 +8,7 @@ import pytest
 
 from course.authoring import misconceptions as mc
 from course.demo import MARKER, Student, default_roster, demo
+from course.errors import DemoRefused
 from course.paths import ASSIGNMENT, REPO
 
 
@@ -52,7 +53,7 @@ def test_demo_class_lives_in_a_git_ignored_directory():
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_make(tmp_path):
     (tmp_path / "precious.txt").write_text("not a demo")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(DemoRefused):
         demo(tmp_path, roster=[])
     assert (tmp_path / "precious.txt").exists()
 
@@ -81,6 +82,7 @@ def small_demo(tmp_path_factory):
     )
 
 
+@pytest.mark.slow
 def test_demo_grades_with_course_grade_and_writes_everything(small_demo):
     d = small_demo
     assert (d.course.root / MARKER).exists()
@@ -106,6 +108,7 @@ def test_demo_grades_with_course_grade_and_writes_everything(small_demo):
         assert {r["student_id"] for r in csv.DictReader(fh)} >= set(by_id)
 
 
+@pytest.mark.slow
 def test_demo_term_has_two_assignments_a_late_student_and_an_extension(small_demo):
     files = {p.name: p for p in small_demo.course_files}
     with open(files["grades_course.csv"]) as fh:
@@ -122,6 +125,7 @@ def test_demo_term_has_two_assignments_a_late_student_and_an_extension(small_dem
     assert "Dot products (demo)" in files["index.html"].read_text()
 
 
+@pytest.mark.slow
 def test_demo_summary_prints_the_table_and_where_things_are(small_demo):
     text = small_demo.summary()
     for student in ("ada_correct", "cal_late", "m_alibi_sign_flipped", "zed_broken"):

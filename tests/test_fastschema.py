@@ -8,7 +8,7 @@ import pytest
 from nbgrader.nbgraderformat import common
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 
-from course import fastschema
+from course.grading import fastschema
 
 GOOD = {
     "schema_version": 3,

@@ -22,9 +22,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.authoring.misconceptions import student_notebook, write_submission
-from course.authoring.release import generate, nbgrader_env
-from course.grade import grade
+from course.authoring.release import generate
+from course.grading.run import grade
+from course.nb import nbgrader_env
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
+
+pytestmark = pytest.mark.slow
 
 ALL = {n: "correct" for n in range(1, 11)}
 CLASS = {

@@ -75,3 +75,29 @@ def test_regrade_diff_names_students_cells_and_says_when_nothing_changed():
     text = describe("a1", changes, 2)
     assert "ada: lost 2 point(s) (t1 -2)" in text and "ben: gained 2 point(s) (t1 +2)" in text
     assert "no score changed" in describe("a1", diff(before, before), 2)
+
+
+def test_students_at_risk_missed_a_deadline_scored_low_or_fell():
+    from pathlib import Path
+
+    from course.config import Assignment, Course
+    from course.results.course_export import CourseGrades, Person
+    from course.results.course_report import at_risk
+
+    def a(aid, days):
+        return Assignment(aid, aid, T + timedelta(days=days), None, ("nb",))
+
+    config = Course("c", "C", Path("course.toml"), (a("a1", 0), a("a2", 7), a("a3", 30)))
+    people = [Person(p) for p in ("ok", "gone", "low", "fell")]
+    scores = {
+        "a1": {"ok": 9, "gone": 9, "low": 3, "fell": 10},
+        "a2": {"ok": 8, "low": 4, "fell": 7},
+        "a3": {},  # not due yet: nobody is missing it
+    }
+    grades = CourseGrades(config, people, scores, {"a1": 10, "a2": 10, "a3": 10}, {})
+    grades.late = {aid: {} for aid in config.ids}
+    risky = dict(at_risk(grades, now=T + timedelta(days=10)))
+    assert set(risky) == {"gone", "low", "fell"}
+    assert risky["gone"] == "missing a2"
+    assert "latest score 40%" in risky["low"]
+    assert "fell from 100% to 70%" in risky["fell"]

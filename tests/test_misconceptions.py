@@ -8,6 +8,8 @@ from conftest import execute_and_score
 
 from course.authoring.misconceptions import MISCONCEPTIONS, all_correct, student_notebook
 
+pytestmark = pytest.mark.slow
+
 ALL = range(1, 11)
 
 

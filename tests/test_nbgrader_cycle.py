@@ -6,10 +6,14 @@ import csv
 import subprocess
 import sys
 
+import pytest
 from nbgrader.api import Gradebook
 
 from course.authoring.misconceptions import student_notebook, write_submission
-from course.authoring.release import generate, nbgrader_env
+from course.authoring.release import generate
+from course.nb import nbgrader_env
+
+pytestmark = pytest.mark.slow
 
 PARTIAL = {n: "correct" for n in range(1, 6)}  # exercises 1-5 right, 6-10 blank
 

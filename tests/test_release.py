@@ -30,6 +30,7 @@ def _comparable(nb):
     ]
 
 
+@pytest.mark.slow
 def test_committed_release_equals_a_fresh_regeneration(course_copy):
     proc = _run_cli(course_copy)
     assert proc.returncode == 0, proc.stderr
@@ -51,6 +52,7 @@ def _edit_cell(course: CourseDir, grade_id: str, edit) -> None:
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow
 def test_refuses_when_the_solution_fails_a_test_and_keeps_the_old_release(course_copy):
     before = course_copy.release_notebook().read_bytes()
     _edit_cell(
@@ -64,6 +66,7 @@ def test_refuses_when_the_solution_fails_a_test_and_keeps_the_old_release(course
     assert course_copy.release_notebook().read_bytes() == before
 
 
+@pytest.mark.slow
 def test_refuses_a_test_cell_that_passes_on_the_blank_notebook(course_copy):
     before = course_copy.release_notebook().read_bytes()
     # A test that never calls the student's function gives free points.

@@ -12,24 +12,30 @@ from pathlib import Path
 
 import pytest
 
-from course import sandbox
 from course.paths import REPO
+from course.sandbox import host as sandbox
+from course.sandbox.limits import Limits
 
-pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable"),
+]
 
 # Runs inside the sandbox as the worker; forks the child, which confines itself exactly as a
 # forked kernel does (confine_child, then the uid drop IPKernelApp.start would do) and probes.
 PROBE = textwrap.dedent("""
     import json, os, socket, sys
-    from course import sandbox
-    limits = sandbox.Limits(**json.loads(sys.argv[1]))
-    run = os.path.join(os.environ[sandbox.SCRATCH_ENV], "run-probe")
+    from course.paths import REPO
+    from course.sandbox.kernel import confine_child, drop_to_kernel_uid
+    from course.sandbox.limits import SCRATCH_ENV, Limits
+    limits = Limits(**json.loads(sys.argv[1]))
+    run = os.path.join(os.environ[SCRATCH_ENV], "run-probe")
     os.makedirs(run, mode=0o700)
     os.chdir(run)
     r, w = os.pipe()
     if os.fork() == 0:
-        sandbox.confine_child(limits)
-        sandbox.drop_to_kernel_uid()
+        confine_child(limits)
+        drop_to_kernel_uid()
         out = {"uid": os.getuid(), "parent": os.getppid()}
         def attempt(name, fn):
             try:
@@ -41,7 +47,7 @@ PROBE = textwrap.dedent("""
         attempt("write_run_dir", lambda: open("mine.txt", "w").write("fine"))
         attempt("write_scratch", lambda: open("../theirs.txt", "w").write("no"))
         attempt("write_tmp", lambda: open("/tmp/x", "w").write("no"))
-        attempt("write_course_pkg", lambda: open(sandbox.REPO / "course" / "x.py", "w"))
+        attempt("write_course_pkg", lambda: open(REPO / "course" / "x.py", "w"))
         attempt("network", lambda: socket.create_connection(("151.101.0.223", 443), timeout=3))
         attempt("memory", lambda: len(bytearray((limits.memory_mb + 64) * 2**20)))
         attempt("signal_worker", lambda: os.kill(out["parent"], 0))
@@ -72,7 +78,7 @@ def probe(tmp_path_factory):
     secret = outside / "secret.txt"
     secret.write_text("instructor only")
     scratch = tmp_path_factory.mktemp("scratch")
-    limits = sandbox.Limits(memory_mb=1024, max_procs=32)
+    limits = Limits(memory_mb=1024, max_procs=32)
     targets = [
         secret,
         REPO / "gradebook.db",
@@ -122,11 +128,11 @@ def test_memory_and_process_limits_hold(probe):
 
 def test_unavailable_sandbox_warns_loudly_once_and_still_runs(tmp_path):
     code = (
-        "from course import sandbox; import sys; "
+        "from course.sandbox import host as sandbox; import sys; "
         "a = sandbox.wrap_command(['true'], sys.argv[1]); "
         "b = sandbox.wrap_command(['true'], sys.argv[1]); print(a == b == ['true'])"
     )
-    env = dict(os.environ, COURSE_SANDBOX="off", PYTHONPATH=str(REPO))
+    env = dict(os.environ, COURSE_SANDBOX="off")
     proc = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env
     )
@@ -151,7 +157,7 @@ HOGS = textwrap.dedent("""
 
 @pytest.mark.skipif(sandbox._memory_cgroup(64) is None, reason="no writable memory cgroup")
 def test_memory_cgroup_caps_the_sum_of_a_fork_bomb_of_hogs(tmp_path):
-    limits = sandbox.Limits(memory_mb=512, total_memory_mb=700)
+    limits = Limits(memory_mb=512, total_memory_mb=700)
     cmd = sandbox.wrap_command([sys.executable, "-c", HOGS], tmp_path, limits)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     killed = json.loads(proc.stdout)

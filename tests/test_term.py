@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import hashlib
+import io
 import os
 import shutil
 import subprocess

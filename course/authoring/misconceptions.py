@@ -15,11 +15,19 @@ from pathlib import Path
 
 import nbformat
 
-from ..paths import CourseDir
+from course.nb import (
+    Delimiters,
+    drop_delimiter_lines,
+    exercise_number,
+    grade_id,
+    is_answer_cell,
+    is_written_answer,
+    load_config,
+    region_spans,
+)
+from course.paths import CourseDir
 
-_SOLUTION = re.compile(r"([ \t]*)### BEGIN SOLUTION\n(.*?)\n[ \t]*### END SOLUTION", re.S)
-_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
-_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.M)
+_DEF = re.compile(r"^def\s+(\w+)\s*\(")
 
 
 @dataclass(frozen=True)
@@ -137,35 +145,23 @@ MISCONCEPTIONS: dict[str, Misconception] = {
 WRITTEN_ANSWER = "The embedding geometry matters for the model: (a student's written explanation)."
 
 
-def _exercise_of(cell) -> int | None:
-    gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-    match = re.match(r"ex(\d\d)_", gid)
-    return int(match.group(1)) if match else None
-
-
-def _is_answer(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("solution")) and cell.cell_type == "code"
-
-
 def _solution_cells(course: CourseDir, assignment: str, notebook: str) -> dict[str, str]:
-    """grade_id -> the instructor's answer cell with the solution markers removed (a correct answer)."""
+    """grade_id -> the instructor's answer cell, solution delimiters still in."""
     src = nbformat.read(course.source_notebook(assignment, notebook), as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in src.cells if _is_answer(c)}
+    return {grade_id(c): c.source for c in src.cells if is_answer_cell(c)}
 
 
-def _with_body(cell_source: str, function: str, body: str) -> str:
-    """Replace the solution region inside `def function` with body."""
-
-    def swap(match):
-        start = cell_source.rfind("\ndef ", 0, match.start()) + 1
-        defined = _DEF.match(cell_source, start)
-        if not defined or defined.group(1) != function:
-            return match.group(0)
-        indent = match.group(1)
-        return "\n".join(indent + line if line else line for line in body.splitlines())
-
-    return _SOLUTION.sub(swap, cell_source)
+def _with_body(cell_source: str, function: str, body: str, solution: tuple[str, str]) -> str:
+    """Replace the solution region inside top-level `def function` with body (delimiter
+    lines included), indented like the region's begin line."""
+    lines = cell_source.split("\n")
+    for begin, end in reversed(list(region_spans(lines, solution))):
+        defs = (_DEF.match(line) for line in reversed(lines[:begin]))
+        owner = next((m.group(1) for m in defs if m), None)
+        if owner == function:
+            indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+            lines[begin : end + 1] = [indent + ln if ln else ln for ln in body.splitlines()]
+    return "\n".join(lines)
 
 
 def student_notebook(
@@ -184,23 +180,23 @@ def student_notebook(
     nb = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
     nb = copy.deepcopy(nb)
     solutions = _solution_cells(course, assignment, notebook)
+    solution = Delimiters.from_config(load_config(course.root)).solution
     for cell in nb.cells:
-        ex = _exercise_of(cell)
+        ex = exercise_number(grade_id(cell))
         choice = answers.get(ex, "blank") if ex else "blank"
         if choice == "blank":
             continue
-        meta = cell.metadata.get("nbgrader", {})
-        if _is_answer(cell):
-            source = solutions[meta["grade_id"]]
+        if is_answer_cell(cell):
+            source = solutions[grade_id(cell)]
             if choice != "correct":
                 wrong = MISCONCEPTIONS[choice]
                 if wrong.exercise != ex:
                     raise ValueError(
                         f"misconception {choice} belongs to exercise {wrong.exercise}, not {ex}"
                     )
-                source = _with_body(source, wrong.function, wrong.body)
-            cell.source = _MARKER.sub("", source).rstrip("\n")
-        elif meta.get("solution") and cell.cell_type == "markdown" and written:
+                source = _with_body(source, wrong.function, wrong.body, solution)
+            cell.source = drop_delimiter_lines(source, solution).rstrip("\n")
+        elif is_written_answer(cell) and written:
             cell.source = WRITTEN_ANSWER
     return nb
 

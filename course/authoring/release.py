@@ -9,52 +9,20 @@ Gates (each one is a way a release has gone wrong in real courses):
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 from nbgrader.validator import Validator
 
-from ..paths import ASSIGNMENT, REPO, CourseDir
-
-MARKERS = (
-    "BEGIN SOLUTION",
-    "END SOLUTION",
-    "BEGIN HIDDEN TESTS",
-    "END HIDDEN TESTS",
-    "BEGIN MARK SCHEME",
-    "END MARK SCHEME",
-)
-_REGION = re.compile(
-    r"(### BEGIN SOLUTION|### BEGIN HIDDEN TESTS|=== BEGIN MARK SCHEME ===)\n(.*?)\n[ \t]*"
-    r"(### END SOLUTION|### END HIDDEN TESTS|=== END MARK SCHEME ===)",
-    re.S,
-)
-
-
-class ReleaseRefused(Exception):
-    """The release failed a gate; the message says which cells and why."""
-
-
-def nbgrader_env() -> dict:
-    """Environment for nbgrader subprocesses: the venv's tools on PATH and this package importable."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = f"{REPO}{os.pathsep}{env.get('PYTHONPATH', '')}".rstrip(os.pathsep)
-    return env
-
-
-def _grade_id(cell) -> str:
-    return cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+from course.errors import NbgraderFailed, ReleaseRefused
+from course.nb import Delimiters, grade_id, load_config, region_lines, run_nbgrader
+from course.paths import ASSIGNMENT, CourseDir
 
 
 def _ids_for(results: list[dict], nb) -> list[str]:
-    by_source = {c.source.strip(): _grade_id(c) for c in nb.cells}
+    by_source = {c.source.strip(): (grade_id(c) or "?") for c in nb.cells}
     return [by_source.get(r["source"], r["source"][:60]) for r in results]
 
 
@@ -66,7 +34,7 @@ def check_source_passes(source_nb: Path) -> None:
         ids = _ids_for(failed, nbformat.read(source_nb, as_version=4))
         detail = "\n".join(
             f"  - {i}: {r['raw_error'].strip().splitlines()[-1] if r['raw_error'].strip() else 'failed'}"
-            for i, r in zip(ids, failed)
+            for i, r in zip(ids, failed, strict=True)
         )
         raise ReleaseRefused(
             f"{source_nb}: the solution fails {len(failed)} test cell(s):\n{detail}"
@@ -84,17 +52,20 @@ def check_blank_fails(release_nb: Path) -> None:
         )
 
 
-def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
-    """Gate 3: no marker and no line of a solution, hidden test or mark scheme survives in the release."""
+def check_no_leaks(
+    source_nb: Path, release_nb: Path, delimiters: Delimiters = Delimiters()
+) -> None:
+    """Gate 3: no delimiter and no line of a solution, hidden test or mark scheme survives in
+    the release."""
     release_text = "\n".join(c.source for c in nbformat.read(release_nb, as_version=4).cells)
-    problems = [f"marker '{m}'" for m in MARKERS if m in release_text]
+    problems = [f"marker '{m}'" for m in delimiters.markers if m in release_text]
     release_lines = {line.strip() for line in release_text.splitlines()}
+    kinds = (delimiters.solution, delimiters.hidden_tests, delimiters.mark_scheme)
     for cell in nbformat.read(source_nb, as_version=4).cells:
-        for region in _REGION.finditer(cell.source):
-            for line in region.group(2).splitlines():
-                # Short lines ("return out", "else:") legitimately recur in visible code.
-                if len(line.strip()) >= 25 and line.strip() in release_lines:
-                    problems.append(f"{_grade_id(cell)}: '{line.strip()[:60]}'")
+        for line in (ln.strip() for kind in kinds for ln in region_lines(cell.source, kind)):
+            # Short lines ("return out", "else:") legitimately recur in visible code.
+            if len(line) >= 25 and line in release_lines:
+                problems.append(f"{grade_id(cell) or '?'}: '{line[:60]}'")
     if problems:
         raise ReleaseRefused(
             f"{release_nb}: hidden material leaked into the release:\n  - "
@@ -104,17 +75,10 @@ def check_no_leaks(source_nb: Path, release_nb: Path) -> None:
 
 def generate(course: CourseDir, assignment: str) -> None:
     """Run nbgrader's own generate_assignment in the course directory (updates its gradebook too)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        cwd=course.root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or "ERROR" in proc.stderr:
-        raise ReleaseRefused(
-            f"nbgrader generate_assignment failed for {assignment}:\n{proc.stderr[-3000:]}"
-        )
+    try:
+        run_nbgrader(course.root, "generate_assignment", assignment, "--force")
+    except NbgraderFailed as exc:
+        raise ReleaseRefused(str(exc)) from None
 
 
 HEADER_ID = "course-header"
@@ -122,9 +86,7 @@ HEADER_ID = "course-header"
 
 def header_cell(course_title: str, a) -> nbformat.NotebookNode:
     """The release's first cell: the assignment's title and due date, from course.toml."""
-    late = (
-        f" Late work: {a.late.describe()}." if a.late else " Late work is not accepted for credit."
-    )
+    late = f" Late work: {a.late.describe()}." if a.late else " No late penalty."
     when = a.due.strftime("%A %-d %B %Y, %H:%M UTC")
     cell = nbformat.v4.new_markdown_cell(
         f"**{course_title} · {a.title}** (`{a.id}`)\n\n**Due {when}.**{late}",
@@ -146,13 +108,10 @@ def release(
     """Regenerate release/<assignment>/ from source/ if and only if every gate passes, for each
     of its notebooks (or only `notebook`); returns the release folder. The assignment must be
     listed in course.toml, whose title and due date head each notebook."""
-    from ..config import CourseConfigError, load
+    from course.config import load
 
-    try:
-        config = load(course.root)
-        a = config.assignment(assignment)
-    except CourseConfigError as exc:
-        raise ReleaseRefused(str(exc)) from None
+    config = load(course.root)
+    a = config.assignment(assignment)
     notebooks = [notebook] if notebook else list(a.notebooks)
     pairs = [
         (course.source_notebook(assignment, n), course.release_notebook(assignment, n))
@@ -169,9 +128,10 @@ def release(
         shutil.copytree(release_dir, backup / "old")
     try:
         generate(course, assignment)
+        delimiters = Delimiters.from_config(load_config(course.root))
         for source_nb, release_nb in pairs:
             check_blank_fails(release_nb)
-            check_no_leaks(source_nb, release_nb)
+            check_no_leaks(source_nb, release_nb, delimiters)
             add_header(release_nb, config.title, a)
     except ReleaseRefused:
         # Students must never be handed a release that failed a gate: put the previous one back.

@@ -11,6 +11,8 @@ import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course.nb import is_answer_cell
+
 _DEF = re.compile(r"^\s*def\s+(\w+)\s*\(")
 _STUB = "raise NotImplementedError()"
 
@@ -32,6 +34,6 @@ def name_stubs(source: str) -> str:
 
 class NameStubs(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+        if is_answer_cell(cell):
             cell.source = name_stubs(cell.source)
         return cell, resources

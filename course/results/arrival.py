@@ -76,7 +76,7 @@ def claimed_at(folder: Path) -> datetime | None:
 
 
 def _store(course: CourseDir, assignment: str) -> Path:
-    return course.submitted / f".arrivals-{assignment}.json"
+    return course.arrivals(assignment)
 
 
 def load_arrivals(course: CourseDir, assignment: str) -> dict[str, Arrival]:

@@ -156,10 +156,10 @@ def export_course(course: CourseDir) -> list[Path]:
     assignment, at the course root."""
     grades = course_grades(course)
     paths = [
-        write_wide(grades, course.root / "grades_course.csv"),
-        write_canvas(grades, course.root / "canvas.csv"),
-        write_lateness(grades, course.root / "lateness.csv"),
+        write_wide(grades, course.course_csv),
+        write_canvas(grades, course.canvas_csv),
+        write_lateness(grades, course.lateness_csv),
     ]
     for a in grades.config.ids:
-        paths.append(export_exercise_csv(a, course, course.root / f"grades_by_exercise_{a}.csv"))
+        paths.append(export_exercise_csv(a, course, course.course_exercise_csv(a)))
     return paths

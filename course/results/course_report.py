@@ -106,14 +106,14 @@ def course_report(course: CourseDir, dest: Path | None = None, now: datetime | N
     """Write report/index.html (and each assignment's report/<id>.html that has grades)."""
     grades = course_grades(course)
     now = now or datetime.now(UTC)
-    dest = Path(dest or course.root / "report" / "index.html")
+    dest = Path(dest or course.course_report_html)
     dest.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for a in grades.config.assignments:
         values = list(grades.scores[a.id].values())
         link = None
         if values:
-            link = report(a.id, course, dest=dest.parent / f"{a.id}.html").name
+            link = report(a.id, course, dest=dest.parent / course.report_html(a.id).name).name
         late = grades.late[a.id]
         rows.append(
             AssignmentRow(

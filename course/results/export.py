@@ -8,16 +8,14 @@ built for nbgrader keeps working. The per-exercise table groups the gradebook's 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 
-from ..paths import ASSIGNMENT, CourseDir
-
-EXERCISE = re.compile(r"^(ex\d\d)_")
+from course.nb import exercise_key
+from course.paths import ASSIGNMENT, CourseDir
 
 
 @dataclass
@@ -80,10 +78,10 @@ def exercise_scores(
             )
             for nb in sub.notebooks:
                 for grade in nb.grades:
-                    match = EXERCISE.match(grade.name)
-                    if not match:
+                    key = exercise_key(grade.name)
+                    if key is None:
                         continue
-                    ex = row.exercises.setdefault(match.group(1), ExerciseScore())
+                    ex = row.exercises.setdefault(key, ExerciseScore())
                     if grade.cell.cell_type == "markdown":
                         ex.written += grade.score
                         ex.written_max += grade.max_score
@@ -100,7 +98,7 @@ def export_grades_csv(
     assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), dest: Path | None = None
 ) -> Path:
     """nbgrader's grades.csv for one assignment (every student in the gradebook, 0 if missing)."""
-    dest = Path(dest or course.root / "grades.csv")
+    dest = Path(dest or course.grades_csv)
     with Gradebook(course.db_url) as gb:
         CsvExportPlugin(to=str(dest), assignment=[assignment]).export(gb)
     return dest
@@ -114,7 +112,7 @@ def export_exercise_csv(
     `written_ungraded` counts written answers still waiting for a grader: until then they count 0,
     as they do in nbgrader's own totals.
     """
-    dest = Path(dest or course.root / "grades_by_exercise.csv")
+    dest = Path(dest or course.exercise_csv)
     rows = exercise_scores(assignment, course)
     exercises = sorted({ex for r in rows for ex in r.exercises})
     header = [

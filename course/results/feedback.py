@@ -13,36 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader import utils
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-from ..paths import ASSIGNMENT, CourseDir
-
-
-class FeedbackFailed(Exception):
-    """nbgrader could not write the feedback; the message carries its log."""
+from course.errors import FeedbackFailed
+from course.nb import Delimiters, is_test_cell, load_config, region_lines
+from course.paths import ASSIGNMENT, CourseDir
 
 
-def _is_test_cell(cell) -> bool:
-    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
-
-
-def hidden_lines(source: str) -> set[str]:
-    """The stripped non-empty lines between the hidden-test markers of one cell's source."""
-    clearer = ClearHiddenTests()
-    lines, inside = set(), False
-    for line in source.split("\n"):
-        if clearer.begin_test_delimeter in line:
-            inside = True
-        elif clearer.end_test_delimeter in line:
-            inside = False
-        elif inside and line.strip():
-            lines.add(line.strip())
-    return lines
+def hidden_lines(source: str, delimiters: Delimiters = Delimiters()) -> set[str]:
+    """The stripped non-empty lines between the hidden-test delimiters of one cell's source."""
+    return {ln.strip() for ln in region_lines(source, delimiters.hidden_tests) if ln.strip()}
 
 
 def _scrub_text(text: str, secret: set[str]) -> str:
@@ -50,10 +32,14 @@ def _scrub_text(text: str, secret: set[str]) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if line.strip() not in secret)
 
 
-def hide_hidden_tests(cell) -> None:
-    """Make one executed test cell safe to show: release source, messages kept, no traceback."""
-    secret = hidden_lines(cell.source)
-    ClearHiddenTests(enforce_metadata=False)._remove_hidden_test_region(cell)
+def hide_hidden_tests(cell, clearer: ClearHiddenTests | None = None) -> None:
+    """Make one executed test cell safe to show: release source, messages kept, no traceback.
+
+    clearer: nbgrader's ClearHiddenTests as configured for the course (its delimiters)."""
+    clearer = clearer or ClearHiddenTests(enforce_metadata=False)
+    hidden = (clearer.begin_test_delimeter, clearer.end_test_delimeter)
+    secret = hidden_lines(cell.source, Delimiters(hidden_tests=hidden))
+    clearer._remove_hidden_test_region(cell)
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             out.text = _scrub_text(out.text, secret)
@@ -67,22 +53,12 @@ class HideHiddenTests(NbGraderPreprocessor):
     """GenerateFeedback preprocessor: apply `hide_hidden_tests` to every graded test cell."""
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if _is_test_cell(cell):
-            hide_hidden_tests(cell)
+        if is_test_cell(cell):
+            hide_hidden_tests(cell, ClearHiddenTests(parent=self, enforce_metadata=False))
         return cell, resources
 
 
 FEEDBACK_PREPROCESSORS = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-
-
-def _nbgrader_config(course: CourseDir) -> Config:
-    config = Config()
-    config_file = course.root / "nbgrader_config.py"
-    if config_file.exists():
-        config.merge(PyFileConfigLoader(config_file.name, path=str(course.root)).load_config())
-    config.CourseDirectory.root = str(course.root)
-    config.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
-    return config
 
 
 def generate_feedback(
@@ -97,7 +73,8 @@ def generate_feedback(
     """
     if not any(course.autograded.glob(f"{student or '*'}/{assignment}/*.ipynb")):
         return []  # nbgrader treats "nothing graded yet" as an error; for us it is no feedback
-    config = _nbgrader_config(course)
+    config = load_config(course.root)
+    config.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_feedback(assignment, student_id=student, force=force)
     if not result.get("success"):
@@ -106,10 +83,6 @@ def generate_feedback(
             f"{result.get('log') or ''}"
         )
     students = (
-        [student]
-        if student
-        else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
+        [student] if student else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
     )
-    return sorted(
-        f for s in students for f in (course.feedback / s / assignment).glob("*.html")
-    )
+    return sorted(f for s in students for f in (course.feedback / s / assignment).glob("*.html"))

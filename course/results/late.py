@@ -17,8 +17,6 @@ a deadline or granting an extension needed a regrade (jupyter/nbgrader#723). Her
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,12 +25,17 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from ..config import Assignment, Course, CourseConfigError, load
+from ..errors import CourseError, NbgraderFailed
+from ..nb import run_nbgrader
 from ..paths import CourseDir
 from .arrival import load_arrivals
 
 
-class ExtensionRefused(ValueError):
+class ExtensionRefused(CourseError):
     """The extension cannot be granted (unknown student, a date before the due date)."""
+
+    exit_code = 2
+    label = "extend refused"
 
 
 def _naive_utc(when: datetime) -> datetime:
@@ -42,23 +45,20 @@ def _naive_utc(when: datetime) -> datetime:
 def sync_due_dates(course: CourseDir, config: Course | None = None) -> list[str]:
     """Make the gradebook know every assignment of course.toml with its due date; returns the
     ids that were added or changed (by `nbgrader db assignment add`)."""
-    from ..authoring.release import nbgrader_env
-
     config = config or load(course.root)
     with Gradebook(course.db_url) as gb:
         known = {a.name: a.duedate for a in gb.assignments}
     changed = [a for a in config.assignments if known.get(a.id, "missing") != _naive_utc(a.due)]
     for a in changed:
-        done = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "db", "assignment", "add", a.id,
-             f"--duedate={a.due.isoformat()}"],
-            cwd=course.root, env=nbgrader_env(), capture_output=True, text=True,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise CourseConfigError(
-                f"{config.path}:{a.line}: nbgrader db assignment add {a.id} failed: "
-                + (done.stderr.strip().splitlines() or ["no output"])[-1]
+        try:
+            run_nbgrader(
+                course.root, "db", "assignment", "add", a.id, f"--duedate={a.due.isoformat()}"
             )
+        except NbgraderFailed as exc:
+            last = str(exc).strip().splitlines()[-1]
+            raise CourseConfigError(
+                f"{config.path}:{a.line}: nbgrader db assignment add {a.id}: {last}"
+            ) from None
     return [a.id for a in changed]
 
 

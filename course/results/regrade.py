@@ -76,7 +76,7 @@ def describe(assignment: str, changes: list[Change], graded: int) -> str:
 
 def save(course: CourseDir, assignment: str, changes: list[Change]) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = course.autograded / f"regrade-{assignment}-{stamp}.csv"
+    path = course.regrade_csv(assignment, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as fh:
         out = csv.writer(fh)

@@ -21,9 +21,10 @@ import jinja2
 import nbformat
 import numpy as np
 
-from ..integrity import load_flags, summarize
-from ..paths import ASSIGNMENT, NOTEBOOK, CourseDir
-from .export import ExerciseScore, StudentScores, exercise_scores
+from course.integrity.flags import load_flags, summarize
+from course.nb import exercise_key, grade_id, is_test_cell
+from course.paths import ASSIGNMENT, CourseDir
+from course.results.export import ExerciseScore, StudentScores, exercise_scores
 
 PALETTE = {
     "primary": "#0077BB",
@@ -34,7 +35,6 @@ PALETTE = {
     "highlight": "#EE3377",
 }
 TOP_MESSAGES = 5
-_EXERCISE = re.compile(r"^ex(\d\d)_")
 _TITLE = re.compile(r"^##\s*Exercise\s+(\d+):\s*(.+?)\s*(\(|—|$)", re.M)
 # check_close/check_array append the values they saw; drop them so one mistake counts as one message.
 _DETAIL = re.compile(r": (got |max abs error ).*$")
@@ -77,35 +77,29 @@ def check_messages(cell) -> list[str]:
 
 
 def failing_checks(
-    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = NOTEBOOK
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = "*"
 ) -> dict[str, Counter]:
-    """exNN -> Counter of failing check messages, each counted once per submission."""
+    """exNN -> Counter of failing check messages, each counted once per submission
+    (from every notebook of the assignment unless `notebook` names one)."""
     counts: dict[str, Counter] = {}
     for path in sorted(course.autograded.glob(f"*/{assignment}/{notebook}.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            match = _EXERCISE.match(meta.get("grade_id", ""))
-            if (
-                match
-                and cell.cell_type == "code"
-                and meta.get("grade")
-                and not meta.get("solution")
-            ):
-                counts.setdefault(f"ex{match.group(1)}", Counter()).update(
-                    set(check_messages(cell))
-                )
+            key = exercise_key(grade_id(cell))
+            if key and is_test_cell(cell):
+                counts.setdefault(key, Counter()).update(set(check_messages(cell)))
     return counts
 
 
 def exercise_titles(
-    course: CourseDir, assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK
+    course: CourseDir, assignment: str = ASSIGNMENT, notebook: str = "*"
 ) -> dict[str, str]:
-    path = course.release_notebook(assignment, notebook)
-    if not path.exists():
-        return {}
+    paths = sorted((course.release / assignment).glob(f"{notebook}.ipynb"))
     text = "\n".join(
-        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+        c.source
+        for path in paths
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "markdown"
     )
     return {f"ex{int(n):02d}": title for n, title, _ in _TITLE.findall(text)}
 
@@ -225,12 +219,10 @@ def figures(rows: list[StudentScores], stats: list[ExerciseStats]) -> dict[str, 
 def grading_failures(assignment: str, course: CourseDir) -> list[tuple[str, str]]:
     """(student, reason) for submissions under submitted/ that have no autograded notebook.
 
-    The reason comes from the grader's record, autograded/.grade-failures-ASSIGNMENT.json
-    ({student: reason}), when it has one.
+    The reason comes from the grader's record (`CourseDir.grade_failures`), when it has one.
     """
-    record = course.autograded / f".grade-failures-{assignment}.json"
     try:
-        reasons = json.loads(record.read_text())
+        reasons = json.loads(course.grade_failures(assignment).read_text())
     except (FileNotFoundError, ValueError):
         reasons = {}
     submitted = sorted(
@@ -297,8 +289,8 @@ def report(
     stats = exercise_stats(
         rows, failing_checks(assignment, course), exercise_titles(course, assignment)
     )
-    dest = Path(dest or course.root / "report" / f"{assignment}.html")
+    dest = Path(dest or course.report_html(assignment))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    review = load_flags(course.autograded, assignment)  # course.integrity's flags
+    review = load_flags(course, assignment)  # course.integrity's flags
     dest.write_text(render(assignment, rows, stats, failures, review))
     return dest

@@ -16,15 +16,22 @@ import pytest
 from catalog import ALL
 from nbgrader.api import Gradebook
 
-from course import integrity, sandbox
 from course.authoring.release import generate
-from course.grade import Grader
+from course.grading.run import Grader
+from course.integrity.flags import load_flags
+from course.integrity.monitor import ENAME
+from course.integrity.scans import hidden_lines
+from course.nb import Delimiters
 from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
+from course.sandbox import host as sandbox
+from course.sandbox.limits import Limits
+
+pytestmark = pytest.mark.slow
 
 CASES = {case.student: case for case in ALL}
 needs_sandbox = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap sandbox unavailable")
 # Small enough for CI: 5 s per cell (nbgrader_config below), 40 s per notebook, 1 MB of output.
-LIMITS = sandbox.Limits(notebook_timeout_s=40, max_output_bytes=1_000_000)
+LIMITS = Limits(notebook_timeout_s=40, max_output_bytes=1_000_000)
 
 
 def tree_hash(root: Path) -> dict[str, str]:
@@ -48,7 +55,7 @@ class Graded:
             self.course.root, ASSIGNMENT, workers=2, force=True, progress=False, limits=LIMITS
         ).run()
         self.after = tree_hash(self.course.submitted)
-        self.flags = integrity.load_flags(self.course.autograded, ASSIGNMENT)
+        self.flags = load_flags(self.course, ASSIGNMENT)
 
     def scores(self, student: str) -> dict[str, float]:
         with Gradebook(self.course.db_url, COURSE_ID) as gb:
@@ -123,6 +130,7 @@ def test_gradebook_is_consistent(graded):
         assert not graded.course.autograded_notebook(student, ASSIGNMENT).exists()
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_reads_of_the_course_home_and_network_are_blocked(graded):
     text = "".join(
@@ -134,6 +142,7 @@ def test_reads_of_the_course_home_and_network_are_blocked(graded):
     assert uid >= sandbox.KERNEL_UID_BASE  # its own unprivileged uid, not the grader's root
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
     text = "".join(
@@ -144,6 +153,7 @@ def test_writes_outside_its_folder_fail_and_leave_nothing(graded):
         assert not Path(path.replace("{course}", str(graded.course.root))).exists(), path
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_no_student_process_outlives_the_run(graded):
     leftovers = []
@@ -163,7 +173,9 @@ def test_no_student_process_outlives_the_run(graded):
 
 def test_hidden_test_source_printed_by_a_submission_is_redacted(graded):
     nb = graded.autograded("cheat_print_hidden_tests")
-    secret = integrity.hidden_lines(nbformat.read(graded.course.source_notebook(), as_version=4))
+    secret = hidden_lines(
+        nbformat.read(graded.course.source_notebook(), as_version=4), Delimiters().hidden_tests
+    )
     assert secret
     text = "".join(str(o) for c in nb.cells for o in c.get("outputs", []))
     assert "output removed" in text
@@ -171,15 +183,15 @@ def test_hidden_test_source_printed_by_a_submission_is_redacted(graded):
 
 
 def test_flags_say_why_in_the_autograded_folder(graded):
-    path = graded.course.autograded / "cheat_during_test" / ASSIGNMENT / integrity.FLAGS_FILE
-    flags = integrity.load_flags(graded.course.autograded, ASSIGNMENT)["cheat_during_test"]
+    path = graded.course.integrity_flags("cheat_during_test", ASSIGNMENT)
+    flags = load_flags(graded.course, ASSIGNMENT)["cheat_during_test"]
     assert path.exists() and any(f["cell"] == "ex01_embed_tests" for f in flags)
     cell = next(
         c
         for c in graded.autograded("cheat_during_test").cells
         if c.metadata.get("nbgrader", {}).get("grade_id") == "ex01_embed_tests"
     )
-    assert any(o.get("ename") == integrity.ENAME for o in cell.outputs)
+    assert any(o.get("ename") == ENAME for o in cell.outputs)
 
 
 def test_the_report_lists_flagged_submissions_with_reasons(graded):

@@ -11,16 +11,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 # The helpers next to this file are plain modules (also used by screenshots.py), not a package.
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent.parent))
 
 import flow  # noqa: E402
 import jlab_ui as ui  # noqa: E402
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "browser: drives JupyterLab in headless Chromium (needs Debian's chromium)"
-    )
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from jlab_server import StudentLab
 from playwright.sync_api import Locator, Page
 
 from course.authoring.misconceptions import MISCONCEPTIONS
-from course.authoring.release import generate, nbgrader_env
+from course.authoring.release import generate
 from course.exchange import write_student_config
+from course.nb import nbgrader_env
 from course.paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
 
 STUDENT = "student01"

@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE))  # the helpers next to this file (flow, jlab_ui)
 
 import flow  # noqa: E402
 import jlab_ui as ui  # noqa: E402

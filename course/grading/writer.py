@@ -1,17 +1,19 @@
 """The single gradebook writer: nbgrader's own Autograde converter, fed executed outputs.
 
+Runs in: the grader process (only the process that owns a GradebookWriter writes gradebook.db).
 Grading one submission is split in two around the (parallel, sandboxed) execution:
 - `prepare(student)` runs Autograde's sanitize preprocessors in memory (ClearOutput,
   DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata; they only *read*
   the gradebook) and returns the exact notebook text autograde would execute.
-- `write(student, executed)` runs the real Autograde converter for that student; its sanitize
-  pass takes `prepare`'s result (`UsePrepared`: same preprocessors, not run twice), and
+- `write(student, sanitized, executed)` runs the real Autograde converter for that student; its
+  sanitize pass takes `prepare`'s result (`UsePrepared`: same preprocessors, not run twice), and
   `Execute` in its autograde pass is replaced by `InjectOutputs`, which checks that the
   notebook it is handed is the one that was executed and copies what Execute would have added.
   Everything else (student/submission records, timestamps, late penalties, SaveAutoGrades,
   LimitOutput, files in autograded/, permissions) is nbgrader's code, so the gradebook and
   autograded/ end up exactly as `nbgrader autograde --force` leaves them.
-Only the process that owns a GradebookWriter writes gradebook.db.
+Both stand-ins are preprocessor *instances* made for one `write`, holding that submission's
+notebooks (nbconvert registers an instance as it is).
 """
 
 from __future__ import annotations
@@ -29,12 +31,10 @@ from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from sqlalchemy.exc import SAWarning
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-from . import fastschema
-
-fastschema.install()
+from course.errors import GradeRefused, GradingError
+from course.grading import fastschema
+from course.nb import load_config
 
 # Execute's traits that change how cells run; sent to workers so they run cells identically.
 EXECUTE_TRAITS = (
@@ -52,42 +52,44 @@ EXECUTE_TRAITS = (
 )
 
 
-class GradingError(Exception):
-    """A submission that cannot be graded; the message names the file and the reason."""
+class _OneSubmission(NbGraderPreprocessor):
+    """A stand-in preprocessor holding one submission's notebooks, by notebook name."""
+
+    what = "notebook"
+
+    def __init__(self, notebooks: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.notebooks = notebooks
+
+    def take(self, resources):
+        name = resources["nbgrader"]["notebook"]
+        if name not in self.notebooks:
+            raise GradingError(f"no {self.what} for {resources['nbgrader']['student']}/{name}")
+        return self.notebooks[name]
 
 
-# (student, notebook name) -> the sanitized text `prepare` made / the worker's execution of it.
-SANITIZED: dict[tuple[str, str], str] = {}
-EXECUTED: dict[tuple[str, str], nbformat.NotebookNode] = {}
-
-
-def _take(store: dict, resources, what: str):
-    key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
-    if key not in store:
-        raise GradingError(f"no {what} for {key[0]}/{key[1]}")
-    return store.pop(key)
-
-
-class UsePrepared(NbGraderPreprocessor):
+class UsePrepared(_OneSubmission):
     """Stands in for the sanitize preprocessors in `write`: their result from `prepare`.
 
     Sanitizing is deterministic (the submitted file + the gradebook's source cells), so running
     it again would only repeat the same work; the notebook executed is the one written.
     """
 
+    what = "sanitized notebook"
+
     def preprocess(self, nb, resources):
-        return nbformat.reads(
-            _take(SANITIZED, resources, "sanitized notebook"), as_version=4
-        ), resources
+        return nbformat.reads(self.take(resources), as_version=4), resources
 
 
-class InjectOutputs(NbGraderPreprocessor):
+class InjectOutputs(_OneSubmission):
     """Stands in for nbgrader's Execute: applies a worker's execution of this very notebook."""
 
+    what = "execution result"
+
     def preprocess(self, nb, resources):
-        executed = _take(EXECUTED, resources, "execution result")
+        executed = self.take(resources)
         _check_same_cells(nb, executed)
-        for cell, done in zip(nb.cells, executed.cells):
+        for cell, done in zip(nb.cells, executed.cells, strict=True):
             if cell.cell_type == "code":
                 cell.outputs = done.get("outputs", [])
                 cell.execution_count = done.get("execution_count")
@@ -107,15 +109,6 @@ def _check_same_cells(nb, executed) -> None:
         raise GradingError("the executed notebook does not match the sanitized submission")
 
 
-def load_config(root: Path) -> Config:
-    """The course's nbgrader_config.py, with the course root pinned to `root`."""
-    cfg = Config()
-    if (root / "nbgrader_config.py").exists():
-        cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
-    cfg.CourseDirectory.root = str(root)
-    return cfg
-
-
 class GradebookWriter(Autograde):
     """Autograde for one student at a time, split around execution (see module doc)."""
 
@@ -126,10 +119,10 @@ class GradebookWriter(Autograde):
         super().__init__(coursedir=coursedir, config=cfg, force=True)
         if log is not None:
             self.log = log
-        self.autograde_preprocessors = [
-            InjectOutputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors
-        ]
+        # Process-wide: nbgrader's metadata validation, without its per-call metaschema check.
+        fastschema.install()
         self._expected: list[str] | None = None
+        self._stand_ins: tuple[UsePrepared, InjectOutputs] | None = None  # during write()
         self._sanitizer = NotebookExporter(parent=self, config=self.config)
         for pp in self.sanitize_preprocessors:
             self._sanitizer.register_preprocessor(pp)
@@ -147,16 +140,21 @@ class GradebookWriter(Autograde):
                         nb.name for nb in gb.find_assignment(self.coursedir.assignment_id).notebooks
                     )
                 except MissingEntry:
-                    raise NbGraderException(
+                    raise GradeRefused(
                         f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
                         "run `python -m course release` (nbgrader generate_assignment) first"
-                    )
+                    ) from None
+            if not self._expected:  # known from course.toml's due dates, never released
+                raise GradeRefused(
+                    f"assignment {self.coursedir.assignment_id!r} has no notebooks in the "
+                    "gradebook; run `python -m course release` (nbgrader generate_assignment) first"
+                )
         return self._expected
 
     def submission_dir(self, student: str) -> Path:
         return Path(self._format_source(self.coursedir.assignment_id, student))
 
-    def prepare(self, student: str) -> dict[str, str]:
+    def prepare(self, student: str) -> dict[str, str]:  # name -> notebook JSON text
         """Sanitized notebook text per notebook name, as autograde's sanitize pass writes it."""
         self._sanitizing = True
         out = {}
@@ -168,14 +166,24 @@ class GradebookWriter(Autograde):
             try:
                 text, _ = self._sanitizer.from_filename(str(path), resources=resources)
             except Exception as exc:  # noqa: BLE001 - nbformat/nbgrader say what is wrong
-                raise GradingError(f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}")
-            out[name] = SANITIZED[(student, name)] = text
+                raise GradingError(
+                    f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}"
+                ) from None
+            out[name] = str(text)
         return out
 
-    def write(self, student: str, executed: dict[str, nbformat.NotebookNode]) -> None:
-        """Run nbgrader's Autograde for `student` with these executions; raises GradingError."""
-        for name, nb in executed.items():
-            EXECUTED[(student, name)] = nb
+    def write(
+        self,
+        student: str,
+        sanitized: dict[str, str],
+        executed: dict[str, nbformat.NotebookNode],
+    ) -> None:
+        """Run nbgrader's Autograde for `student`: `sanitized` is what `prepare` returned,
+        `executed` the worker's execution of it. Raises GradingError."""
+        self._stand_ins = (
+            UsePrepared(sanitized, parent=self),
+            InjectOutputs(executed, parent=self),
+        )
         self.coursedir.student_id = glob.escape(student)
         errors = _ErrorTail()
         self.log.addHandler(errors)
@@ -188,16 +196,24 @@ class GradebookWriter(Autograde):
             raise GradingError(f"nbgrader autograde failed: {errors.last or exc}") from None
         finally:
             self.log.removeHandler(errors)
-            for name in executed:
-                EXECUTED.pop((student, name), None)
-                SANITIZED.pop((student, name), None)
+            self._stand_ins = None
             self.coursedir.student_id = "*"
 
     def _init_preprocessors(self) -> None:
-        if not self._sanitizing:
-            return super()._init_preprocessors()
+        """Autograde's two passes, with this submission's stand-ins in place of sanitizing
+        and of Execute."""
+        if self._stand_ins is None:
+            raise GradingError("the gradebook writer was started outside write()")
+        use_prepared, inject_outputs = self._stand_ins
         self.exporter._preprocessors = []
-        self.exporter.register_preprocessor(UsePrepared)
+        if self._sanitizing:
+            pipeline = [use_prepared]
+        else:
+            pipeline = [
+                inject_outputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors
+            ]
+        for pp in pipeline:
+            self.exporter.register_preprocessor(pp)
 
 
 class _ErrorTail(logging.Handler):

@@ -20,6 +20,7 @@ import ast
 import builtins
 import json
 import sys
+from types import CodeType
 
 MODULE_NAME = "__course_guard__"
 WATCHED_MODULES = ("numpy", "numpy.linalg", "numpy.random", "math", "builtins", "operator")
@@ -61,7 +62,7 @@ class Guard:
         self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
         self.installed: dict[str, tuple] = {}
         self.ns_ids: dict[str, int] = {}
-        self.helper_code: dict[str, object] = {}
+        self.helper_code: dict[str, list[CodeType]] = {}
 
     # --- what changed ------------------------------------------------------------------
     def check_and_restore(self) -> list[str]:
@@ -175,11 +176,13 @@ class Guard:
     def trusted_helpers(self, source: str) -> tuple[dict, dict]:
         """Fresh objects compiled from the locked helper cells, with pristine builtins."""
         tree = ast.parse(source)
-        codes = self.helper_code.get(source)
+        codes: list[CodeType] | None = self.helper_code.get(source)
         if codes is None:
             # Imports apart from the definitions: compiled together, CPython emits different
             # bytecode for calls on imported names, and the fingerprints would not match.
-            imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+            imports: list[ast.stmt] = [
+                n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+            ]
             rest = [n for n in tree.body if n not in imports]
             codes = self.helper_code[source] = [
                 compile(
@@ -241,7 +244,7 @@ _MISSING = object()
 def install(shell, kernel) -> None:
     guard = Guard(shell, kernel)
     module = type(sys)(MODULE_NAME)
-    module.run = guard.run
+    module.run = guard.run  # type: ignore[attr-defined]  # a module made here, for the hook
     sys.modules[MODULE_NAME] = module
 
 

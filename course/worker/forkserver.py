@@ -4,7 +4,7 @@
 matplotlib and seaborn. This process pays that once: it imports them, then serves "spawn"
 requests by forking a child that becomes a real ipykernel (IPKernelApp) on the connection
 file the driver wrote. Each child is a fresh process (own memory, own process group),
-confined by `course.sandbox.confine_child` before any student code runs.
+confined by `course.sandbox.kernel.confine_child` before any student code runs.
 
 It must stay fork-safe: no threads and no ZMQ context are ever created in this process
 (the child creates its own after fork). It is driven over stdin/stdout, one JSON object a line:
@@ -22,6 +22,10 @@ import subprocess
 import sys
 import threading
 from dataclasses import asdict
+from typing import IO
+
+from course.paths import REPO
+from course.proc import kill_group
 
 # The kernel sets this itself when unset; setting it before matplotlib is imported makes the
 # warm parent resolve the same backend a fresh kernel would.
@@ -77,8 +81,7 @@ def warm_up() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    if os.environ.get("COURSE_NO_FIG_WARM") != "1":
-        _draw_one_figure()
+    _draw_one_figure()
     _format_one_traceback()
     assert threading.active_count() == 1, "warm-up started a thread; forking would be unsafe"
 
@@ -150,15 +153,16 @@ def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd:
             os.dup2(devnull, fd)
         os.close(devnull)
         sys.stdin = open(os.devnull)  # noqa: SIM115
-        sys.stdout = sys.__stdout__ = open(os.devnull, "w")  # noqa: SIM115
-        sys.stderr = sys.__stderr__ = open(os.devnull, "w")  # noqa: SIM115
+        sys.stdout = sys.__stdout__ = open(os.devnull, "w")  # type: ignore[misc]  # noqa: SIM115
+        sys.stderr = sys.__stderr__ = open(os.devnull, "w")  # type: ignore[misc]  # noqa: SIM115
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
             signal.signal(
                 sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
             )
-        from course import sandbox
+        from course.sandbox.kernel import confine_child
+        from course.sandbox.limits import Limits
 
-        sandbox.confine_child(sandbox.Limits(**limits))
+        confine_child(Limits(**limits))
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -171,7 +175,9 @@ def _become_kernel(argv: list[str], cwd: str, env: dict, limits: dict, ready_fd:
             del sys.modules[name]
         sys.argv = [
             os.path.join(
-                os.path.dirname(sys.modules["ipykernel"].__file__), "..", "ipykernel_launcher.py"
+                os.path.dirname(sys.modules["ipykernel"].__file__ or ""),
+                "..",
+                "ipykernel_launcher.py",
             ),
             *argv,
         ]
@@ -234,7 +240,7 @@ def serve(inp, out) -> None:
                     req["argv"], req["cwd"], req.get("env", {}), req.get("limits", {}), ready_w
                 )
             os.close(ready_w)
-            reply = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
+            reply: dict[str, object] = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
         elif req["op"] == "poll":
             reply = {"status": _status(req["pid"], finished)}
         else:
@@ -254,27 +260,30 @@ class ForkServer:
         self.limits = limits
         self._lock = threading.Lock()
         self._proc = subprocess.Popen(
-            [python, "-m", "course.forkserver"],
+            [python, "-m", "course.worker.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
-            cwd=os.path.dirname(os.path.dirname(__file__)),
+            cwd=REPO,
         )
+        assert self._proc.stdin is not None and self._proc.stdout is not None  # PIPEs
+        self._stdin: IO[str] = self._proc.stdin
+        self._stdout: IO[str] = self._proc.stdout
         self._ready = False
 
     def ready(self) -> None:
         if not self._ready:
-            if not self._proc.stdout.readline():
+            if not self._stdout.readline():
                 raise RuntimeError("fork server failed to start (see stderr above)")
             self._ready = True
 
     def _ask(self, req: dict) -> dict:
         self.ready()
         with self._lock:
-            self._proc.stdin.write(json.dumps(req) + "\n")
-            self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
+            self._stdin.write(json.dumps(req) + "\n")
+            self._stdin.flush()
+            line = self._stdout.readline()
         if not line:
             raise RuntimeError("fork server died")
         return json.loads(line)
@@ -285,10 +294,7 @@ class ForkServer:
             {"op": "spawn", "argv": argv, "cwd": cwd, "env": env, "limits": asdict(self.limits)}
         )
         if not reply["ready"]:
-            try:
-                os.killpg(reply["pid"], signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(reply["pid"])
             self.status(reply["pid"])  # reap it
             raise RuntimeError("the forked kernel failed to start")
         return reply["pid"]
@@ -298,7 +304,7 @@ class ForkServer:
 
     def close(self) -> None:
         if self._proc.poll() is None:
-            self._proc.stdin.close()
+            self._stdin.close()
             try:
                 self._proc.wait(5)
             except subprocess.TimeoutExpired:

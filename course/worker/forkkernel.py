@@ -19,7 +19,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Type
 
-from course.forkserver import ForkServer
+from course.proc import kill_group
+from course.worker.forkserver import ForkServer
 
 
 class ForkedProcess:
@@ -42,7 +43,7 @@ class ForkedProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         while (code := self.poll()) is None:
             if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("kernel", timeout)
+                raise subprocess.TimeoutExpired("kernel", timeout or 0)
             time.sleep(0.02)
         return code
 
@@ -70,16 +71,19 @@ class ForkProvisioner(LocalProvisioner):
         # in full: the fork server's own environment is older than this request.
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
+        if self.server is None:
+            raise RuntimeError("ForkProvisioner used without a fork server")
         pid = self.server.spawn(argv, cwd, env)
-        self.process = ForkedProcess(self.server, pid)
-        self.parent.forked = self.process  # outlives cleanup: how the kernel ended, its pid
+        # Popen's interface as far as LocalProvisioner uses it (see ForkedProcess).
+        self.process = ForkedProcess(self.server, pid)  # type: ignore[assignment]
+        self.parent.forked = self.process  # type: ignore[union-attr]  # outlives cleanup
         self.pid = self.pgid = pid  # the child calls setsid(): its pid is its process group
         self.cwd = cwd
         return self.connection_info
 
     async def wait(self) -> int | None:
         # LocalProvisioner polls every 0.1 s; a SIGKILLed fork is gone within milliseconds.
-        code = 0
+        code: int | None = 0
         if self.process:
             while (code := self.process.poll()) is None:
                 await asyncio.sleep(0.005)
@@ -88,10 +92,7 @@ class ForkProvisioner(LocalProvisioner):
 
     async def cleanup(self, restart: bool = False) -> None:
         # Whatever the student's code left running in the kernel's group goes with it.
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, TypeError):
-            pass
+        kill_group(self.pid)
         await super().cleanup(restart)
 
 

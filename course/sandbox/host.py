@@ -1,18 +1,15 @@
-"""How a submission's kernel is confined: bubblewrap around each worker, a uid of its own per kernel.
+"""Host side of the sandbox: bubblewrap around each worker (and a memory cgroup where allowed).
 
+Runs in: the grader process (or a Dask worker), before a sandboxed worker starts.
 Two layers, because the worker (nbclient, trusted) and the kernel (student code) need different
-rights:
+rights; this is the outer one, course.sandbox.kernel the inner one:
 - ``wrap_command`` runs a worker inside bubblewrap: a whitelisted read-only view of the system
   (/usr, /etc, the Python installation, the ``course`` package and nothing else of the course
   directory or any home), no network (empty network namespace), own pid namespace, ``scratch_dir``
   as the only writable directory. The worker stays uid 0 but keeps only CAP_SETUID/CAP_SETGID/
   CAP_CHOWN/CAP_KILL so that it can hand each kernel a uid of its own.
-- ``confine_child`` runs in each forked kernel before any student code: rlimits (address space,
-  file size, CPU, processes), then, once IPKernelApp has read its connection file and bound its
-  sockets, it kills whatever the previous submission left running under the kernel uid, hands
-  the working directory to that uid and drops to it for good. A kernel under another uid than the
-  worker cannot write the worker's result pipe, read its memory or signal it; RLIMIT_NPROC,
-  counted per uid, then bounds a fork bomb without starving other workers.
+- ``course.sandbox.kernel.confine_child`` runs in each forked kernel before any student code
+  (rlimits, then a uid of its own; see there).
 
 Where bubblewrap is missing or COURSE_SANDBOX=off, grading runs unconfined (rlimits only) and
 ``wrap_command`` says so loudly, once per process.
@@ -20,20 +17,16 @@ Where bubblewrap is missing or COURSE_SANDBOX=off, grading runs unconfined (rlim
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-UID_ENV = "COURSE_SANDBOX_UID"  # set inside the sandbox: the uid kernels drop to
-SCRATCH_ENV = "COURSE_SANDBOX_SCRATCH"
+from course.paths import REPO
+from course.sandbox.limits import SCRATCH_ENV, UID_ENV, Limits
+
 KERNEL_UID_BASE = 200_000  # far above any real account; no passwd entry needed
 WORKER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL")
 # Environment a worker may inherit; everything else (tokens, proxies, paths) stays outside.
@@ -50,17 +43,6 @@ PASS_ENV = (
     "MKL_NUM_THREADS",
     "VIRTUAL_ENV",
 )
-
-
-@dataclass(frozen=True)
-class Limits:
-    # Per cell: nbgrader's own Execute.timeout (nbgrader_config.py; 30 s by default).
-    notebook_timeout_s: int = 300
-    memory_mb: int = 2048  # address space of each kernel process (RLIMIT_AS)
-    max_procs: int = 64  # processes + threads of the kernel uid (RLIMIT_NPROC)
-    max_output_bytes: int = 10 * 1024 * 1024
-    max_file_mb: int = 64  # largest file a kernel may write (RLIMIT_FSIZE)
-    total_memory_mb: int = 4096  # the whole worker sandbox (memory cgroup, where available)
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,7 +213,7 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     )
     (home / "tmp").mkdir(exist_ok=True)
     cmd = [
-        shutil.which("bwrap"),
+        shutil.which("bwrap") or "bwrap",  # available() found it
         "--die-with-parent",
         "--new-session",
         "--unshare-net",
@@ -256,94 +238,3 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     if group is not None:  # join the cgroup, then become bwrap: everything inside inherits it
         cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(group), *cmd]
     return cmd
-
-
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _set_rlimit(which: int, value: int) -> None:
-    soft, hard = resource.getrlimit(which)
-    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-    resource.setrlimit(which, (value, value))
-
-
-def _kill_uid(uid: int) -> None:
-    """SIGKILL every process of `uid` (leftovers of the previous submission), as that uid."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setresuid(uid, uid, uid)
-            os.kill(-1, signal.SIGKILL)  # all processes this uid may signal, except itself
-        except OSError:
-            pass
-        os._exit(0)
-    os.waitpid(pid, 0)
-
-
-def _chown_tree(path: Path, uid: int) -> None:
-    # Bottom-up: once a 0700 directory is the kernel's, this (capability-less) root cannot
-    # enter it any more.
-    for dirpath, dirnames, filenames in os.walk(path, topdown=False):
-        for name in filenames + dirnames:
-            os.lchown(os.path.join(dirpath, name), uid, uid)
-    os.lchown(path, uid, uid)
-
-
-def drop_to_kernel_uid() -> None:
-    """Become the kernel uid for good: no way back, no capabilities, no new privileges."""
-    uid = int(os.environ[UID_ENV])
-    _kill_uid(uid)
-    cwd = Path(os.getcwd())
-    scratch = Path(os.environ.get(SCRATCH_ENV, "/nonexistent"))
-    if scratch in cwd.parents:  # only the submission's own run directory, never scratch itself
-        _chown_tree(cwd, uid)
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-    libc = _libc()
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS (bwrap sets it too; cheap to be sure)
-    libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: setuid cleared it; /proc/self must stay usable
-    os.environ.pop(UID_ENV, None)
-    # The worker's temp directory is not writable for this uid; the run directory is.
-    os.environ["TMPDIR"] = str(cwd)
-    import tempfile
-
-    tempfile.tempdir = None
-
-
-def confine_child(limits: Limits) -> None:
-    """In a freshly forked kernel, before any student code runs."""
-    mb = 1024 * 1024
-    _set_rlimit(resource.RLIMIT_AS, limits.memory_mb * mb)
-    _set_rlimit(resource.RLIMIT_FSIZE, limits.max_file_mb * mb)
-    _set_rlimit(resource.RLIMIT_CPU, limits.notebook_timeout_s + 30)
-    _set_rlimit(resource.RLIMIT_CORE, 0)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises instead of killing
-    try:  # the kernel, not the worker, is what the OOM killer should pick
-        Path("/proc/self/oom_score_adj").write_text("1000")
-    except OSError:
-        pass
-    confined = UID_ENV in os.environ and os.geteuid() == 0
-    if confined:  # unconfined, NPROC would count every process of the grading user
-        _set_rlimit(resource.RLIMIT_NPROC, limits.max_procs)
-    # The uid drop and the integrity snapshot wait until IPKernelApp has read its (0600)
-    # connection file, bound its sockets and built its shell; student code runs only once
-    # start() serves requests. (course.* leaves sys.modules after this call; the closure
-    # keeps what it needs.)
-    from ipykernel.kernelapp import IPKernelApp
-
-    from course import guard
-
-    original = IPKernelApp.start
-
-    def start(self, *args, **kwargs):
-        if confined:
-            drop_to_kernel_uid()
-        guard.install(self.shell, self.kernel)
-        return original(self, *args, **kwargs)
-
-    IPKernelApp.start = start
-
-
-BEFORE_TEST_CELL: str | None = None  # course.integrity supplies the trusted-checks hook

@@ -2,25 +2,16 @@
 
 The notebook is executed by nbgrader's own `Execute` preprocessor (same per-cell timeout,
 interrupt-on-timeout, allow_errors, error recording), only its kernel is forked from a warm
-parent (course.forkkernel) instead of spawned. `handle` serves one request of the worker
-protocol (course.worker); the notebooks travel in the message, so a worker confined by
-course.sandbox needs no view of the course directory.
+parent (course.worker.forkkernel) instead of spawned. `handle` serves one request of the
+worker protocol (course.grading.protocol: a Request in, a Result out).
 
-Request: {"id", "notebooks": {name: notebook text}, "files": {relpath: base64},
-          "execute": {Execute traits}, "limits": {Limits fields}, "before_test_cell": str|null}
-          (no "notebooks": a ping, answered at once; used to warm workers up)
-Result:  {"id", "notebooks": {name: nbjson}, "aborted": reason | null, "error": reason | null,
-          "seconds": float}
-  aborted: the kernel died or hit a limit; cells from that point carry an error output, so
-           they score 0 and the points earned before stand.
-  error:   nothing could be executed (no kernel); the submission is not graded.
+Runs in: the sandboxed worker process (the kernel it drives is a separate, forked process).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import signal
 import tempfile
@@ -29,20 +20,25 @@ import time
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import DeadKernelError
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
 
-from course import integrity, sandbox
-from course.forkkernel import ForkKernelManager
+from course.grading.protocol import Request, Result, error_result, new_result
+from course.integrity.monitor import Monitor, check_executed
+from course.nb import Delimiters, is_test_cell
+from course.proc import kill_group
+from course.sandbox.limits import Limits
+from course.worker.forkkernel import ForkKernelManager
 
 ABORT_ENAME = "GradingAborted"
 
 
 class GradedExecute(Execute):
-    """nbgrader's Execute plus: a silent hook before each test cell, and a record of progress."""
+    """nbgrader's Execute plus: trusted checks around each test cell, output and time limits,
+    and a record of progress."""
 
-    before_test_cell: str | None = None
-    monitor: integrity.Monitor | None = None  # trusted checks around each test cell
+    monitor: Monitor | None = None  # trusted checks around each test cell
     max_output_bytes: int = 0
     cells_done: int = 0
     output_bytes: int = 0
@@ -54,13 +50,7 @@ class GradedExecute(Execute):
         return self.last_km
 
     def preprocess_cell(self, cell, resources, index):
-        test = integrity.is_test_cell(cell)
-        if self.before_test_cell and test:
-            self.wait_for_reply(
-                self.kc.execute(
-                    self.before_test_cell, silent=True, store_history=False, stop_on_error=False
-                )
-            )
+        test = is_test_cell(cell)
         if self.monitor and test:
             self.monitor.before(self, cell)
         result = super().preprocess_cell(cell, resources, index)
@@ -87,11 +77,7 @@ def _forked(ex: GradedExecute):
 
 def kill_kernel(ex: GradedExecute) -> None:
     proc = _forked(ex)
-    if proc is not None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    kill_group(proc.pid if proc is not None else None)
 
 
 def _death_reason(ex: GradedExecute) -> str:
@@ -127,9 +113,8 @@ def execute_notebook(
     workdir: Path,
     *,
     execute_config: dict | None = None,
-    limits: sandbox.Limits = sandbox.Limits(),
-    before_test_cell: str | None = None,
-    monitor: integrity.Monitor | None = None,
+    limits: Limits = Limits(),
+    monitor: Monitor | None = None,
 ) -> tuple[object, str | None]:
     """Execute `nb` in place with a forked kernel, cwd `workdir`. Returns (nb, abort reason)."""
     # Every kernel is thrown away after one notebook, so it is killed, not asked to shut down.
@@ -138,7 +123,6 @@ def execute_notebook(
         shutdown_kernel="immediate",
         **(execute_config or {}),
     )
-    ex.before_test_cell = before_test_cell
     ex.monitor = monitor
     ex.max_output_bytes = limits.max_output_bytes
     if ForkKernelManager.server is not None:
@@ -151,7 +135,7 @@ def execute_notebook(
             ex.preprocess(nb, {"metadata": {"path": str(workdir)}})
     except Exception as exc:  # noqa: BLE001 - every failure becomes a per-submission reason
         if ex.abort_reason is None:
-            dead = type(exc).__name__ == "DeadKernelError"
+            dead = isinstance(exc, DeadKernelError)
             ex.abort_reason = _death_reason(ex) if dead else f"{type(exc).__name__}: {exc}"
     finally:
         watchdog.cancel()
@@ -160,41 +144,37 @@ def execute_notebook(
     return nb, ex.abort_reason
 
 
-def _overtime(ex: GradedExecute, limits: sandbox.Limits) -> None:
+def _overtime(ex: GradedExecute, limits: Limits) -> None:
     ex.abort_reason = f"notebook exceeded {limits.notebook_timeout_s} s"
     kill_kernel(ex)
 
 
-def handle(request: dict, scratch: Path) -> dict:
+def handle(request: Request, scratch: Path) -> Result:
     """Serve one request (every notebook of one submission); never raises."""
     start = time.monotonic()
-    result = {"id": request.get("id"), "notebooks": {}, "aborted": None, "error": None}
-    limits = sandbox.Limits(**(request.get("limits") or {}))
+    result = new_result(request)
+    limits = Limits(**(request.get("limits") or {}))
+    hidden = request.get("hidden_tests") or Delimiters().hidden_tests
     for name, text in (request.get("notebooks") or {}).items():
         workdir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
         try:
             _unpack(request.get("files") or {}, workdir)
             nb = nbformat.reads(text, as_version=4)
-            monitor = integrity.Monitor(nb) if ForkKernelManager.server is not None else None
+            monitor = Monitor(nb) if ForkKernelManager.server is not None else None
             nb, aborted = execute_notebook(
-                nb,
-                workdir,
-                execute_config=request.get("execute"),
-                limits=limits,
-                before_test_cell=request.get("before_test_cell"),
-                monitor=monitor,
+                nb, workdir, execute_config=request.get("execute"), limits=limits, monitor=monitor
             )
-            result.setdefault("integrity", {})[name] = integrity.check_executed(nb, monitor)
+            result["integrity"][name] = check_executed(nb, monitor, (hidden[0], hidden[1]))
             if aborted and not _any_cell_ran(nb):
-                result["error"] = f"{name}.ipynb could not be executed: {aborted}"
-            result["notebooks"][name] = nb
-            result["aborted"] = result["aborted"] or (aborted and f"{name}.ipynb: {aborted}")
-        except Exception as exc:  # noqa: BLE001
-            result["error"] = f"{name}.ipynb: {type(exc).__name__}: {exc}"
+                result = error_result(request, f"{name}.ipynb could not be executed: {aborted}")
+            else:
+                result["notebooks"][name] = nb
+                result["aborted"] = result["aborted"] or (aborted and f"{name}.ipynb: {aborted}")
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a per-submission reason
+            result = error_result(request, f"{name}.ipynb: {type(exc).__name__}: {exc}")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         if result["error"]:
-            result["notebooks"] = {}
             break
     result["seconds"] = round(time.monotonic() - start, 3)
     return result

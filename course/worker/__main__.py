@@ -1,7 +1,7 @@
 """The grading worker process: `python -m course.worker --scratch DIR`.
 
-Started (sandboxed) by course.workers; answers one JSON request a line on stdin with one JSON
-result a line on stdout (protocol in course.execute). Its fork server warms up (numpy,
+Started (sandboxed) by course.grading.pools; answers one JSON request a line on stdin with one JSON
+result a line on stdout (protocol in course.grading.protocol). Its fork server warms up (numpy,
 matplotlib, seaborn, ipykernel) while this process imports nbgrader, so start-up costs the
 slower of the two, not their sum.
 """
@@ -16,17 +16,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course import sandbox
-from course.forkserver import ForkServer
+from course.sandbox.limits import Limits
+from course.worker.forkserver import ForkServer
 
 
-def serve(scratch: Path, limits: sandbox.Limits) -> None:
+def serve(scratch: Path, limits: Limits) -> None:
     proto = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # prints from libraries must not corrupt the protocol
     server = ForkServer(limits)
     try:
-        from course import execute  # heavy (nbgrader, nbclient): overlaps the server's warm-up
-        from course.forkkernel import ForkKernelManager
+        from course.worker import (
+            execute,
+        )  # heavy (nbgrader, nbclient): overlaps the server's warm-up
+        from course.worker.forkkernel import ForkKernelManager
 
         ForkKernelManager.server = server
         server.ready()
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grade process stops workers itself
     args.scratch.mkdir(parents=True, exist_ok=True)
-    serve(args.scratch, sandbox.Limits())
+    serve(args.scratch, Limits())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,231 @@
+"""`python -m course grade`: grade a whole class in parallel, resumably, with progress.
+
+Runs in: the grader process. One submission's path (docs/architecture.md draws it):
+  submissions.problem (pre-checks) -> writer.prepare (nbgrader's sanitize pass, in memory)
+  -> pools (a sandboxed worker executes it; course.worker) -> writer.write (nbgrader's
+  Autograde writes the gradebook and autograded/) -> state (remember what was graded).
+Submissions execute in parallel; this process is the only gradebook writer. The lock is taken
+before anything is written, so a refused second run changes nothing. submitted/ is only read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import asdict
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from course.errors import GradingError
+from course.grading import state as st
+from course.grading.pools import DaskPool, LocalPool
+from course.grading.protocol import Request, Result
+from course.grading.submissions import extra_files, find_submissions, problem
+from course.grading.summary import GradeSummary
+from course.grading.writer import GradebookWriter
+from course.integrity.flags import save_flags, summarize
+from course.nb import Delimiters
+from course.paths import ASSIGNMENT, REPO, CourseDir
+from course.sandbox import host as sandbox
+from course.sandbox.limits import Limits
+
+
+class Grader:
+    """Grades `assignment` of the course at `root`; see `grade()` for the parameters.
+
+    Constructing one touches no file; `run()` takes the lock first."""
+
+    def __init__(
+        self,
+        root: Path = REPO,
+        assignment: str = ASSIGNMENT,
+        *,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        force: bool = False,
+        progress: bool = True,
+        limits: Limits | None = None,
+        pool: LocalPool | None = None,
+    ):
+        self.course = CourseDir(Path(root).resolve())
+        self.assignment = assignment
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler, self.force, self.progress = scheduler, force, progress
+        self.limits = limits or Limits()
+        self.pool = pool  # already warming up (course.__main__ starts it early), or made in _grade
+
+    def run(self) -> GradeSummary:
+        start = time.monotonic()
+        summary = GradeSummary(self.assignment)
+        with (
+            st.exclusive(self.course, self.assignment),
+            st.run_log(self.course, self.assignment) as log,
+        ):
+            writer = GradebookWriter(self.course.root, self.assignment, log=log)
+            expected = writer.expected_notebooks()  # GradeRefused when not released
+            state = st.GradeState(self.course, self.assignment)
+            in_gradebook = self._in_gradebook(writer)
+            todo = []
+            for student in find_submissions(self.course, self.assignment):
+                if self._up_to_date(student, state, in_gradebook, expected):
+                    summary.up_to_date.append(student)
+                elif (why := problem(self.course, self.assignment, student, expected)) is not None:
+                    summary.failed[student] = why
+                else:
+                    todo.append(student)
+            if todo:
+                if not self.scheduler:
+                    sandbox.warn_if_unavailable()  # loud, once; Dask workers warn on their side
+                self._grade(todo, writer, state, summary)
+            st.save_failures(
+                self.course, self.assignment, summary.failed, summary.graded + summary.up_to_date
+            )
+        summary.seconds = time.monotonic() - start
+        summary.graded.sort()
+        return summary
+
+    # --- what to grade -------------------------------------------------------------------
+    def _in_gradebook(self, writer: GradebookWriter) -> set[str]:
+        with Gradebook(self.course.db_url, writer.coursedir.course_id) as gb:
+            try:
+                return {s.student.id for s in gb.find_assignment(self.assignment).submissions}
+            except MissingEntry:
+                return set()
+
+    def _digest(self, student: str) -> str:
+        return st.digest(self.course.submission_dir(student, self.assignment))
+
+    def _up_to_date(
+        self, student: str, state: st.GradeState, in_gradebook: set[str], expected: list[str]
+    ) -> bool:
+        if self.force or student not in in_gradebook:
+            return False
+        outputs = [self.course.autograded_notebook(student, self.assignment, n) for n in expected]
+        return state.graded_digest(student) == self._digest(student) and any(
+            p.exists() for p in outputs
+        )
+
+    # --- the run -------------------------------------------------------------------------
+    def _grade(
+        self, todo: list[str], writer: GradebookWriter, state: st.GradeState, summary: GradeSummary
+    ) -> None:
+        from tqdm import tqdm
+
+        pool = self.pool or (
+            DaskPool(self.scheduler, self.limits)
+            if self.scheduler
+            else LocalPool(self.workers, self.limits)
+        )
+        summary.workers = (
+            f"dask cluster {self.scheduler}"
+            if self.scheduler
+            else f"{self.workers} local worker(s)"
+        )
+        bar = tqdm(
+            total=len(todo),
+            desc=f"grading {self.assignment}",
+            unit="sub",
+            file=sys.stderr,
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
+        base: Request = {
+            "execute": writer.execute_config(),
+            "limits": asdict(self.limits),
+            "hidden_tests": list(Delimiters.from_config(writer.config).hidden_tests),
+        }
+        # Enough in flight to keep every slot busy while this process writes results.
+        queue, window = list(reversed(todo)), 2 * pool.slots
+        in_flight: dict[Future, tuple[str, str, dict[str, str]]] = {}
+        aborted = True
+        try:
+            while queue or in_flight:
+                while queue and len(in_flight) < window:
+                    student = queue.pop()
+                    try:
+                        digest = self._digest(student)  # what is graded, even if resubmitted now
+                        texts = writer.prepare(student)
+                        files = extra_files(self.course, self.assignment, student)
+                    except GradingError as exc:
+                        summary.failed[student] = str(exc)
+                        bar.update()
+                        continue
+                    request: Request = {**base, "id": student, "notebooks": texts, "files": files}
+                    in_flight[pool.submit(request)] = (student, digest, texts)
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    student, digest, texts = in_flight.pop(fut)
+                    self._record(student, digest, texts, fut.result(), writer, state, summary)
+                    bar.update()
+                    bar.set_postfix(failed=len(summary.failed), refresh=False)
+            aborted = False
+        finally:
+            bar.close()
+            pool.close(abort=aborted)
+
+    def _record(
+        self,
+        student: str,
+        digest: str,
+        sanitized: dict[str, str],
+        result: Result,
+        writer: GradebookWriter,
+        state: st.GradeState,
+        summary: GradeSummary,
+    ) -> None:
+        summary.timings[student] = result.get("seconds", 0.0)
+        if result.get("error"):
+            summary.failed[student] = result.get("error") or ""
+            return
+        executed = {name: nbformat.from_dict(nb) for name, nb in result["notebooks"].items()}
+        state.forget(student)
+        try:
+            writer.write(student, sanitized, executed)
+        except GradingError as exc:
+            summary.failed[student] = str(exc)
+            return
+        flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
+        save_flags(self.course.integrity_flags(student, self.assignment), flags)
+        state.graded(student, digest)
+        summary.graded.append(student)
+        if flags:
+            summary.review[student] = summarize(flags)
+        if result.get("aborted"):
+            summary.flagged[student] = result.get("aborted") or ""
+
+
+def grade(
+    assignment: str = ASSIGNMENT,
+    *,
+    root: Path | str = REPO,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    limits: Limits | None = None,
+    pool: LocalPool | None = None,
+) -> GradeSummary:
+    """Grade every submission of `assignment` under `root`/submitted; returns the summary.
+
+    Raises GradeRefused when the run cannot start. limits: what each submission runs under
+    (default Limits()). pool: local workers already warming up (LocalPool), or None."""
+    grader = Grader(
+        Path(root),
+        assignment,
+        workers=workers,
+        scheduler=scheduler,
+        force=force,
+        progress=progress,
+        limits=limits,
+        pool=pool,
+    )
+    try:
+        return grader.run()
+    finally:
+        if pool is not None:
+            # When run() had nothing to grade the workers are still warming up: stop them now.
+            pool.close(abort=True)
