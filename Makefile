@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench clean-demo
+.PHONY: setup system release demo test test-fast lint bench bench-hub hub clean-demo
 
 setup: $(VENV)/.installed system
 
@@ -19,9 +19,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# Debian packages: bubblewrap (grading sandbox) and chromium (browser tests). Needs root or sudo.
+# Debian packages: bubblewrap (grading sandbox) and chromium (browser tests); for the course hub,
+# configurable-http-proxy and the students' venv under /opt (.ci/hub-packages.sh). Root or sudo.
 system:
 	@bash .ci/system-packages.sh
+	@bash .ci/hub-packages.sh
+
+# The course JupyterHub on http://127.0.0.1:8000 (README "Course JupyterHub"); as root.
+hub: setup
+	$(BIN)/python -m course hub --roster $(or $(ROSTER),roster.csv)
 
 release: setup
 	$(BIN)/python -m course release embedding_space_math
@@ -44,6 +50,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/bench_grade.py
+
+bench-hub: setup
+	$(BIN)/python bench/bench_hub.py
 
 clean-demo:
 	rm -rf demo-class

@@ -45,3 +45,11 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# Student content renders without scripts in formgrader and feedback (course/hub/sanitize.py).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {
+    "markdown2html": "course.hub.sanitize.markdown2html",
+    "clean_html": "course.hub.sanitize.clean_html",
+}
+c.HTMLExporter.preprocessors = ["course.hub.sanitize.SanitizeOutputs"]

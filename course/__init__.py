@@ -1,1 +1,1 @@
-"""Tooling for the "Math for LLMs" nbgrader course: `python -m course <verb>`."""
+"""Math for LLMs course tooling: `python -m course <verb>`. Layout: docs/architecture.md."""

@@ -83,6 +83,10 @@ def _grade_one(args, assignment: str) -> int:
         print(regrade.describe(assignment, changes, len(summary.graded)))
         if changes:
             print(f"  saved {regrade.save(CourseDir(args.course), assignment, changes)}")
+    if args.stats:
+        import json
+
+        Path(args.stats).write_text(json.dumps(summary.stats(), indent=1))
     return 1 if summary.failed else 0
 
 
@@ -222,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="regrade all, also those graded and unchanged since"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--stats", metavar="FILE", help="write per-stage costs and latencies as JSON (benchmarks)"
+    )
     p.set_defaults(run=_grade)
 
     p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
@@ -307,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         "--student", help="student id, only when students share one login (default: login name)"
     )
     p.set_defaults(run=_student_setup)
+
+    from .hub.cli import add_verbs
+
+    add_verbs(verbs)
 
     args = parser.parse_args(argv)
     try:

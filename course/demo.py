@@ -4,6 +4,8 @@ The class lives in its own course directory (demo-class/, git-ignored) built fro
 source/ and release/, so the demo never touches the real submitted/ or gradebook. Students are
 made by course.authoring.misconceptions: all correct, blank, late, one per planted misconception (everything
 else correct, so each row shows exactly what that mistake costs) and a few mixes.
+
+Runs in: the CLI process (`python -m course demo`).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def default_roster() -> list[Student]:
         Student(
             "fay_hidden",
             "passes every visible check, fails two hidden ones",
-            {**correct, 5: "center_in_place", 8: "rope_exponent_k"},
+            {**correct, 1: "embed_loops_2d_only", 8: "rope_first_two_pairs"},
         ),
         Student("zed_broken", "notebook is not valid JSON", broken=True),
     ]

@@ -5,6 +5,8 @@ release copies ``release/<a>`` to ``<root>/<course>/outbound/<a>``, a student's 
 into ``<root>/<course>/inbound/<student>+<a>+<time>``, and collect copies the newest of those
 into ``submitted/<student>/<a>``. These functions only wrap the ``nbgrader`` commands so the
 instructor and the tests pass the same flags.
+
+Runs in: the CLI process; the nbgrader commands run as subprocesses (course.nb.run_nbgrader).
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ class CourseDir:
 
     @property
     def nbgrader_config(self) -> Path:
+        """The course's nbgrader configuration (written by `new_course` for scratch courses)."""
         return self.root / "nbgrader_config.py"
 
     # --- what `python -m course grade` keeps next to nbgrader's autograded/ ----------------
@@ -63,9 +64,11 @@ class CourseDir:
         return self.autograded / f".grade-failures-{assignment}.json"
 
     def grade_log(self, assignment: str = ASSIGNMENT) -> Path:
+        """nbgrader's log of the last grade run (replaced by each run, once it holds the lock)."""
         return self.autograded / f".grade-{assignment}.log"
 
     def grade_lock(self, assignment: str = ASSIGNMENT) -> Path:
+        """flock'ed by a grade run for its whole duration."""
         return self.autograded / f".grade-{assignment}.lock"
 
     def integrity_flags(self, student: str, assignment: str = ASSIGNMENT) -> Path:
@@ -75,14 +78,17 @@ class CourseDir:
     # --- results -------------------------------------------------------------------------
     @property
     def grades_csv(self) -> Path:
+        """nbgrader's own grades.csv columns (`python -m course export`)."""
         return self.root / "grades.csv"
+
+    def report_html(self, assignment: str = ASSIGNMENT) -> Path:
+        """The class report (`python -m course report`)."""
+        return self.root / "report" / f"{assignment}.html"
 
     @property
     def exercise_csv(self) -> Path:
+        """Points per exercise, one row per graded student (`python -m course export`)."""
         return self.root / "grades_by_exercise.csv"
-
-    def report_html(self, assignment: str = ASSIGNMENT) -> Path:
-        return self.root / "report" / f"{assignment}.html"
 
     # --- the term (course.toml): course-wide results, arrivals, regrade diffs ---------------
     @property
@@ -139,8 +145,7 @@ def new_course(root: Path, extra_config: str = "") -> CourseDir:
     root.mkdir(parents=True, exist_ok=True)
     for step in ("source", "release"):
         shutil.copytree(REPO / step, root / step)
-    shutil.copy2(REPO / "course.toml", root / "course.toml")
-    (root / "nbgrader_config.py").write_text(
-        (REPO / "nbgrader_config.py").read_text() + extra_config
-    )
-    return CourseDir(root)
+    course = CourseDir(root)
+    shutil.copy2(CourseDir(REPO).course_toml, course.course_toml)
+    course.nbgrader_config.write_text(CourseDir(REPO).nbgrader_config.read_text() + extra_config)
+    return course

@@ -26,9 +26,11 @@ ROSTER = [
     Student("ada_correct", "all correct", CORRECT),
     Student("ben_blank", "blank"),
     Student("cal_late", "all correct, late", CORRECT, late=True),
-    # Passes every visible check; fails hidden ones in ex05 (input modified) and ex08 (frequency).
+    # Passes every visible check; fails hidden ones in ex01 (a 1-D id sequence) and ex08 (d = 8).
     Student(
-        "fay_hidden", "hidden failures", {**CORRECT, 5: "center_in_place", 8: "rope_exponent_k"}
+        "fay_hidden",
+        "hidden failures",
+        {**CORRECT, 1: "embed_loops_2d_only", 8: "rope_first_two_pairs"},
     ),
     Student("gus_alibi", "alibi sign", {**CORRECT, 9: "alibi_sign_flipped"}),
     Student("zed_broken", "not JSON", broken=True),
@@ -87,9 +89,7 @@ def test_feedback_shows_no_hidden_test_source(graded):
         autograded = nbformat.read(course.autograded_notebook(student), as_version=4)
         plain = page_text(HTMLExporter().from_notebook_node(autograded)[0])
         assert {line for line in secret if line in plain} == secret
-        text = page_text(
-            (course.feedback / student / ASSIGNMENT / "exercises.html").read_text()
-        )
+        text = page_text((course.feedback / student / ASSIGNMENT / "exercises.html").read_text())
         leaked = sorted(line for line in secret if line in text)
         assert leaked == [], f"{student}: hidden test source in feedback: {leaked[:3]}"
 
@@ -99,14 +99,16 @@ def test_feedback_shows_the_failing_hidden_checks_and_their_messages(graded):
     text = page_text(
         (graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
     )
-    assert "FAIL - center leaves its input unchanged" in text
-    assert "hint: X -= ... changes the caller's array; return X - mean instead" in text
-    assert "AssertionError: center leaves its input unchanged" in text
-    assert "FAIL - d=8 vector at position 7 matches the RoPE formula" in text
+    assert (
+        "FAIL - a 1-D sequence (T,) gives (T, d); repeated ids repeat rows: embed() raised" in text
+    )
+    assert "FAIL - d=8 vector at position 7 matches the RoPE formula: max |diff|" in text
+    assert "hint: the frequency of pair k is base**(-k/d): divide the exponent by d" in text
+    assert "CheckFailed: d=8 vector at position 7 matches the RoPE formula" in text
     assert "Traceback (most recent call last)" not in text
     # The visible part of each test cell is still shown, as in the release.
     assert (
-        'check_true(np.allclose(np.asarray(centered).mean(axis=0), 0.0), "centering removes mean vector",'
+        "X5 = np.array([[1.0, 2.0, 6.0], [3.0, 0.0, 6.0], [5.0, 4.0, 0.0], [3.0, 6.0, 4.0]])"
         in text
     )
 
@@ -120,7 +122,7 @@ def test_feedback_still_shows_grades_and_late_penalty(graded):
         (graded.course.feedback / "fay_hidden" / ASSIGNMENT / "exercises.html").read_text()
     )
     assert f"Score: {fay_score:.1f} / {fay_max:.1f}" in text
-    assert "Score: 0.0 / 2.0" in text and "Score: 2.0 / 2.0" in text  # ex05 lost, ex04 kept
+    assert "Score: 0.0 / 1.0" in text and "Score: 2.0 / 2.0" in text  # ex01 lost, ex04 kept
     late = page_text(
         (graded.course.feedback / "cal_late" / ASSIGNMENT / "exercises.html").read_text()
     )
@@ -151,7 +153,7 @@ def test_grades_csv_has_nbgrader_columns_and_gradebook_scores(graded):
         ]
     assert float(rows["ada_correct"]["score"]) == 20.0
     assert float(rows["ben_blank"]["score"]) == 0.0
-    assert float(rows["fay_hidden"]["score"]) == 15.0
+    assert float(rows["fay_hidden"]["score"]) == 16.0
     late = rows["cal_late"]
     # course.toml: 10 % of the points earned per started day late; cal is two days late.
     assert float(late["raw_score"]) == 20.0 and float(late["late_submission_penalty"]) == 4.0
@@ -165,7 +167,7 @@ def test_exercise_csv_has_points_per_exercise(graded):
     assert list(rows["ada_correct"])[:11] == ["student_id", *exercises]
     assert [float(rows["ada_correct"][e]) for e in exercises] == [1, 1, 1, 2, 2, 2, 2, 3, 3, 3]
     fay = [float(rows["fay_hidden"][e]) for e in exercises]
-    assert fay == [1, 1, 1, 2, 0, 2, 2, 0, 3, 3]
+    assert fay == [0, 1, 1, 2, 2, 2, 2, 0, 3, 3]
     assert float(rows["gus_alibi"]["ex09"]) == 0 and float(rows["gus_alibi"]["ex10"]) == 3
     # Written answers are waiting for a grader: counted, and zero until graded.
     assert (
@@ -191,7 +193,9 @@ def test_report_renders_every_section(graded):
     text = page_text(html)
     for n in range(1, 11):
         assert f"ex{n:02d}" in text
-    assert "center leaves its input unchanged" in text  # ex05's hidden check
+    assert (
+        "a 1-D sequence (T,) gives (T, d); repeated ids repeat rows" in text
+    )  # ex01's hidden check
     assert "d=8 vector at position 7 matches the RoPE formula" in text
     assert "NotImplementedError: embed() is not written yet" in text  # the blank student's stub
     assert "zed_broken" in text.split("Submissions that failed to grade")[1]
@@ -202,8 +206,11 @@ def test_report_renders_every_section(graded):
 def test_report_counts_a_failing_check_once_per_submission(graded):
     failing = failing_checks(ASSIGNMENT, graded.course)
     stats = {s.exercise: s for s in exercise_stats(graded.scores, failing)}
-    assert dict(stats["ex05"].failing)["center leaves its input unchanged"] == 1
-    assert stats["ex01"].full_marks_rate == pytest.approx(4 / 5)
+    assert (
+        dict(stats["ex01"].failing)["a 1-D sequence (T,) gives (T, d); repeated ids repeat rows"]
+        == 1
+    )
+    assert stats["ex01"].full_marks_rate == pytest.approx(3 / 5)
     assert stats["ex09"].full_marks_rate == pytest.approx(3 / 5)
 
 

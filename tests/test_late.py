@@ -101,3 +101,20 @@ def test_students_at_risk_missed_a_deadline_scored_low_or_fell():
     assert risky["gone"] == "missing a2"
     assert "latest score 40%" in risky["low"]
     assert "fell from 100% to 70%" in risky["fell"]
+
+
+def test_the_grade_on_submit_ledger_counts_for_the_submission_in_submitted(tmp_path):
+    from course.hub.ledger import Arrival as Seen
+    from course.hub.ledger import Ledger
+
+    course = CourseDir(tmp_path)
+    folder = course.submission_dir("cy", "a1")
+    folder.mkdir(parents=True)
+    claim = "2026-03-02 20:00:00.000000 UTC"
+    (folder / "timestamp.txt").write_text(claim)
+    received = (T + timedelta(days=1)).isoformat()
+    for entry, claimed in (("old", "2026-03-01 09:00:00.000000 UTC"), ("new", claim)):
+        Ledger(tmp_path).arrived(Seen(entry, "cy", "a1", claimed, received, received))
+    (seen,) = load_arrivals(course, "a1").values()
+    assert (seen.entry, seen.source) == ("new", "grade-on-submit")
+    assert seen.forged and seen.effective == T + timedelta(days=1)

@@ -1,0 +1,1 @@
+"""Authoring [CLI process]: the release with its gates, stub naming, planted misconceptions."""

@@ -4,13 +4,14 @@ Used by the tests (every misconception must fail its own exercise and no other),
 and the benchmarks. Correct answers are the instructor's own solution regions from source/, so
 nothing here repeats the solutions; a misconception swaps one function's solution for a
 realistic wrong body.
+
+Runs in: the grader/CLI process (tests, the demo, benchmarks).
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -27,120 +28,10 @@ from course.nb import (
 )
 from course.paths import CourseDir
 
+from .catalog import CORRECT_VARIANTS, HIDDEN_ONLY, MISCONCEPTIONS, Misconception  # noqa: F401
+
 _DEF = re.compile(r"^def\s+(\w+)\s*\(")
 
-
-@dataclass(frozen=True)
-class Misconception:
-    exercise: int
-    function: str
-    body: str  # replaces the function's solution region (4-space indented by us)
-    why: str  # what the student got wrong, as an instructor would say it
-
-
-MISCONCEPTIONS: dict[str, Misconception] = {
-    m_name: m
-    for m_name, m in {
-        "embed_transposed": Misconception(
-            1,
-            "embed",
-            "return np.asarray(E).T[np.asarray(ids)]",
-            "indexes columns of E instead of rows",
-        ),
-        "one_hot_columns": Misconception(
-            2,
-            "one_hot",
-            "return np.eye(vocab_size)[:, np.asarray(ids)]",
-            "puts the vocabulary on the first axis",
-        ),
-        "cosine_unnormalised": Misconception(
-            3,
-            "cosine",
-            "return float(np.dot(u, v))",
-            "cosine without normalising: a plain dot product",
-        ),
-        "nearest_by_dot": Misconception(
-            3,
-            "nearest_neighbor",
-            "return int(np.argmax(np.asarray(E) @ np.asarray(query)))",
-            "ranks neighbours by dot product, so long vectors win",
-        ),
-        "analogy_reversed": Misconception(
-            4,
-            "analogy_target",
-            "return np.asarray(a) - np.asarray(b) + np.asarray(c)",
-            "adds the relation backwards",
-        ),
-        "center_wrong_axis": Misconception(
-            5,
-            "center",
-            "X = np.asarray(X, dtype=float)\nreturn X - X.mean(axis=1, keepdims=True)",
-            "subtracts each row's own mean instead of the mean row",
-        ),
-        "center_in_place": Misconception(
-            5,
-            "center",
-            "X -= X.mean(axis=0, keepdims=True)\nreturn X",
-            "centres in place, changing the caller's data",
-        ),
-        "grad_sign_flipped": Misconception(
-            6,
-            "output_row_grad",
-            "return np.outer(np.eye(len(p))[y] - np.asarray(p), np.asarray(h))",
-            "gradient sign flipped (onehot - p)",
-        ),
-        "sin_cos_swapped": Misconception(
-            7,
-            "sinusoidal_positions",
-            "pos = np.arange(n_positions)[:, None]\ni = np.arange(d_model)[None, :]\n"
-            "angles = pos / np.power(10000, (2 * (i // 2)) / d_model)\npe = np.zeros((n_positions, d_model))\n"
-            "pe[:, 0::2] = np.cos(angles[:, 0::2])\npe[:, 1::2] = np.sin(angles[:, 1::2])\nreturn pe",
-            "sine and cosine swapped",
-        ),
-        "sinusoid_exponent_i": Misconception(
-            7,
-            "sinusoidal_positions",
-            "pos = np.arange(n_positions)[:, None]\ni = np.arange(d_model)[None, :]\n"
-            "angles = pos / np.power(10000, i / d_model)\npe = np.zeros((n_positions, d_model))\n"
-            "pe[:, 0::2] = np.sin(angles[:, 0::2])\npe[:, 1::2] = np.cos(angles[:, 1::2])\nreturn pe",
-            "exponent i/d instead of 2*(i//2)/d: the sin/cos pair no longer shares a frequency",
-        ),
-        "rope_exponent_k": Misconception(
-            8,
-            "rope_rotate",
-            "x = np.asarray(x, dtype=float)\nd = x.shape[0]\nout = x.copy()\nfor k in range(0, d, 2):\n"
-            "    theta = position / (base ** k)\n    c, s = np.cos(theta), np.sin(theta)\n"
-            "    out[k], out[k + 1] = c * x[k] - s * x[k + 1], s * x[k] + c * x[k + 1]\nreturn out",
-            "RoPE frequency base**k instead of base**(k/d)",
-        ),
-        "rope_clockwise": Misconception(
-            8,
-            "rope_rotate",
-            "x = np.asarray(x, dtype=float)\nd = x.shape[0]\nout = x.copy()\nfor k in range(0, d, 2):\n"
-            "    theta = position / (base ** (k / d))\n    c, s = np.cos(theta), np.sin(theta)\n"
-            "    out[k], out[k + 1] = c * x[k] + s * x[k + 1], -s * x[k] + c * x[k + 1]\nreturn out",
-            "rotates clockwise (sin sign flipped)",
-        ),
-        "alibi_sign_flipped": Misconception(
-            9,
-            "alibi_bias",
-            "i = np.arange(n)[:, None]\nj = np.arange(n)[None, :]\nreturn -slope * np.maximum(i - j, 0)",
-            "ALiBi sign flipped: distant keys get a bonus",
-        ),
-        "alibi_symmetric": Misconception(
-            9,
-            "alibi_bias",
-            "i = np.arange(n)[:, None]\nj = np.arange(n)[None, :]\nreturn slope * np.abs(i - j)",
-            "uses |i - j|, penalising future keys too (not causal)",
-        ),
-        "params_tied_swapped": Misconception(
-            10,
-            "embedding_params",
-            "table = vocab * d\nreturn 2 * table if tied else table",
-            "tied and untied swapped",
-        ),
-    }.items()
-}
 
 WRITTEN_ANSWER = "The embedding geometry matters for the model: (a student's written explanation)."
 
@@ -173,8 +64,8 @@ def student_notebook(
 ):
     """A student's notebook built from the release.
 
-    answers maps exercise number -> "correct", "blank" or a MISCONCEPTIONS key; exercises not
-    named stay blank. written=True also fills the manually graded answers of answered exercises.
+    answers maps exercise number -> "correct", "blank" or a key of MISCONCEPTIONS, HIDDEN_ONLY or
+    CORRECT_VARIANTS (course.authoring.catalog); exercises not named stay blank. written=True also fills the manually graded answers of answered exercises.
     """
     answers = answers or {}
     nb = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
@@ -189,7 +80,7 @@ def student_notebook(
         if is_answer_cell(cell):
             source = solutions[grade_id(cell)]
             if choice != "correct":
-                wrong = MISCONCEPTIONS[choice]
+                wrong = PLANTED[choice]
                 if wrong.exercise != ex:
                     raise ValueError(
                         f"misconception {choice} belongs to exercise {wrong.exercise}, not {ex}"
@@ -199,6 +90,9 @@ def student_notebook(
         elif is_written_answer(cell) and written:
             cell.source = WRITTEN_ANSWER
     return nb
+
+
+PLANTED = {**MISCONCEPTIONS, **HIDDEN_ONLY, **CORRECT_VARIANTS}
 
 
 def all_correct(**kwargs):

@@ -5,6 +5,9 @@ Gates (each one is a way a release has gone wrong in real courses):
 2. the blank release fails every test cell (a test that passes on a stub gives free points);
 3. nothing hidden leaks (solution code, hidden tests, mark schemes).
 `nbgrader validate` exits 0 even when validation fails, so the gates read its results, not exit codes.
+
+Runs in: the CLI process; nbgrader's generate_assignment runs as a subprocess, the gates'
+kernels are nbgrader's own (Validator).
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.validator import Validator
+from traitlets.config import Config
 
 from course.errors import NbgraderFailed, ReleaseRefused
 from course.nb import Delimiters, grade_id, load_config, region_lines, run_nbgrader
 from course.paths import ASSIGNMENT, CourseDir
+
+from . import shared_cells
 
 
 def _ids_for(results: list[dict], nb) -> list[str]:
@@ -26,9 +32,18 @@ def _ids_for(results: list[dict], nb) -> list[str]:
     return [by_source.get(r["source"], r["source"][:60]) for r in results]
 
 
+def _validator(**options) -> Validator:
+    """nbgrader's Validator, its kernels' log limited to errors: ipykernel warns on every start
+    that it talks over TCP without encryption, which here means 127.0.0.1 with signed messages
+    between this process and its own kernel, nothing an instructor can or should act on."""
+    config = Config()
+    config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
+    return Validator(config=config, ignore_checksums=True, **options)
+
+
 def check_source_passes(source_nb: Path) -> None:
     """Gate 1: every test cell of the instructor version scores full points."""
-    results = Validator(ignore_checksums=True).validate(str(source_nb))
+    results = _validator().validate(str(source_nb))
     failed = results.get("failed", [])
     if failed:
         ids = _ids_for(failed, nbformat.read(source_nb, as_version=4))
@@ -43,7 +58,7 @@ def check_source_passes(source_nb: Path) -> None:
 
 def check_blank_fails(release_nb: Path) -> None:
     """Gate 2: the blank student version earns nothing from any test cell."""
-    results = Validator(invert=True, ignore_checksums=True).validate(str(release_nb))
+    results = _validator(invert=True).validate(str(release_nb))
     passed = results.get("passed", [])
     if passed:
         ids = _ids_for(passed, nbformat.read(release_nb, as_version=4))
@@ -120,6 +135,11 @@ def release(
     for source_nb, _ in pairs:
         if not source_nb.exists():
             raise ReleaseRefused(f"{source_nb}: no such instructor notebook")
+        try:
+            # The shared setup/check cells come from one canonical file (see shared_cells).
+            shared_cells.sync_notebook(source_nb)
+        except shared_cells.SharedCellMissing as exc:
+            raise ReleaseRefused(str(exc)) from None
         check_source_passes(source_nb)
 
     release_dir = course.release / assignment

@@ -3,6 +3,8 @@
 nbgrader's ClearSolutions puts the same `raise NotImplementedError()` in every answer region; a
 student who runs a test cell then sees an anonymous error. This rewrites each bare stub inside
 `def NAME(...)` so the message says which function to write.
+
+Runs in: nbgrader's generate_assignment process (loaded by import path from nbgrader_config.py).
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from . import shared_cells
+
 _MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*\n", re.M)
 
 
@@ -45,7 +47,11 @@ def write_assignment(
     folder: Path, title: str, exercises: list[Exercise], notebook: str = "exercises"
 ) -> Path:
     """Write source/<id>/<notebook>.ipynb (instructor version) and return its path."""
-    cells = [new_markdown_cell(f"# {title}\n\nWrite each function, then run the test below it.")]
+    cells = [
+        new_markdown_cell(f"# {title}\n\nWrite each function, then run the test below it."),
+        # Every assignment carries the shared setup and check cells (release syncs them).
+        *(shared_cells.new_cell(grade_id) for grade_id in shared_cells.SHARED),
+    ]
     for ex in exercises:
         cells += [
             new_code_cell(ex.solution, metadata=_meta(ex.name, grade=False, solution=True)),

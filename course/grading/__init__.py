@@ -9,3 +9,12 @@
 The code that executes a submission runs in another process, inside the sandbox:
 course.worker. The two speak the protocol in course.grading.protocol.
 """
+
+import sys
+
+# jsonschema (under nbformat and nbgrader) imports rfc3987_syntax when it is installed (an extra
+# of jupyter_events) and that builds 38 lark parsers at import: 1 to 3 s of every grader and
+# worker start-up (python -X importtime). It only serves jsonschema's "iri" format check, and no
+# validation in grading checks formats (nbformat, nbgrader and fastschema pass no
+# format_checker). Grading processes only: the fork server and the kernels never import this.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]

@@ -6,6 +6,8 @@ configures) then reads `["grade_id"]` of that empty dict and the whole submissio
 `KeyError: 'grade_id'`. Dropping the emptied key makes the copies plain cells, as intended.
 Wired in nbgrader_config.py (Autograde.sanitize_preprocessors), so plain `nbgrader autograde`
 and `python -m course grade` both get it.
+
+Runs in: the grader process (the writer's sanitize pass) and plain `nbgrader autograde`.
 """
 
 from nbgrader.preprocessors import DeduplicateIds as _DeduplicateIds

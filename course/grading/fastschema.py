@@ -6,6 +6,8 @@ process that writes the gradebook that was ~40% of its time (7 s of a 40-submiss
 and that process is the bottleneck of parallel grading. `install()` swaps in a validator built
 once per schema: the same schema, the same error (jsonschema's `best_match`), no repeated
 metaschema check.
+
+Runs in: the grader process (installed by course.grading.writer.GradebookWriter).
 """
 
 from __future__ import annotations

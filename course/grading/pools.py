@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -83,7 +84,10 @@ class WorkerProcess:
             return error_result(
                 request, f"grading worker {why} while running this submission", retryable=True
             )
-        return json.loads(line)
+        received, cpu = time.time(), time.thread_time()
+        result = json.loads(line)
+        result["received_at"], result["parse_cpu"] = received, time.thread_time() - cpu
+        return result
 
     def stop(self, grace_s: float = 0) -> None:
         proc = self.proc
@@ -209,6 +213,8 @@ class DaskPool:
 
 def _settle(out: Future, fut, request: Request) -> None:
     try:
-        out.set_result(fut.result())
+        result = fut.result()
+        result["received_at"] = time.time()
+        out.set_result(result)
     except Exception as exc:  # noqa: BLE001 - a lost task becomes a per-submission reason
         out.set_result(error_result(request, f"dask task failed: {type(exc).__name__}: {exc}"))

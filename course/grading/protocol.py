@@ -36,6 +36,11 @@ class Result(TypedDict, total=False):
     retryable: bool
     integrity: dict[str, list[Flag]]  # notebook name -> flags (course.integrity)
     seconds: float
+    stages: dict[str, list[float]]  # course.grading.stages: [wall, cpu] per worker-side stage
+    started_at: float  # time.time() when the worker began / finished this request
+    sent_at: float
+    received_at: float  # grader: when the answer arrived, and CPU seconds parsing it
+    parse_cpu: float
 
 
 def new_result(request: Request) -> Result:

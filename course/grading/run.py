@@ -16,14 +16,17 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.errors import GradingError
 from course.grading import state as st
+from course.grading.gradebook import Batch
 from course.grading.pools import DaskPool, LocalPool
 from course.grading.protocol import Request, Result
+from course.grading.stages import Stages
 from course.grading.submissions import extra_files, find_submissions, problem
 from course.grading.summary import GradeSummary
 from course.grading.writer import GradebookWriter
@@ -32,6 +35,12 @@ from course.nb import Delimiters
 from course.paths import ASSIGNMENT, REPO, CourseDir
 from course.sandbox import host as sandbox
 from course.sandbox.limits import Limits
+
+# Gradebook writes are committed together (course.grading.gradebook): at most this many
+# submissions or this many seconds per transaction. 16 x ~50 commits -> 1 fsync; a grade
+# reaches the gradebook at most BATCH_S after it was written (grade-on-submit latency).
+BATCH_MAX = 16
+BATCH_S = 0.5
 
 
 class Grader:
@@ -140,91 +149,150 @@ class Grader:
         }
         # Enough in flight to keep every slot busy while this process writes results.
         queue, window = list(reversed(todo)), 2 * pool.slots
-        in_flight: dict[Future, tuple[str, str, dict[str, str]]] = {}
+        in_flight: dict[Future, tuple[str, str, dict[str, str], float, float, Stages]] = {}
+        batches = _Batches(writer.coursedir.db_url, state, summary)
         aborted = True
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < window:
                     student = queue.pop()
+                    began, stages = time.time(), Stages()
+                    batches.open()  # the sanitize pass reads the gradebook: on its connection
                     try:
-                        digest = self._digest(student)  # what is graded, even if resubmitted now
-                        texts = writer.prepare(student)
-                        files = extra_files(self.course, self.assignment, student)
+                        with stages.timed("prepare"):
+                            digest = self._digest(student)  # what is graded, even if resubmitted
+                            texts = writer.prepare(student)
+                            files = extra_files(self.course, self.assignment, student)
                     except GradingError as exc:
                         summary.failed[student] = str(exc)
                         bar.update()
                         continue
                     request: Request = {**base, "id": student, "notebooks": texts, "files": files}
-                    in_flight[pool.submit(request)] = (student, digest, texts)
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    submitted = time.time()
+                    in_flight[pool.submit(request)] = (
+                        student,
+                        digest,
+                        texts,
+                        began,
+                        submitted,
+                        stages,
+                    )
+                done, _ = wait(in_flight, timeout=batches.wait_s(), return_when=FIRST_COMPLETED)
                 for fut in done:
-                    student, digest, texts = in_flight.pop(fut)
-                    self._record(student, digest, texts, fut.result(), writer, state, summary)
+                    student, digest, texts, began, submitted, stages = in_flight.pop(fut)
+                    result = fut.result()
+                    if result.get("started_at"):  # waiting for a free (or warming) worker
+                        stages.add("queue", result["started_at"] - submitted)
+                    batches.open()
+                    if self._record(student, texts, result, writer, state, stages, summary):
+                        batches.written(student, digest, began, stages)
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
+                batches.commit_if_due(finished=not in_flight)
             aborted = False
         finally:
+            batches.commit()  # Ctrl-C or an error too: keep what was completely written
             bar.close()
             pool.close(abort=aborted)
 
     def _record(
         self,
         student: str,
-        digest: str,
         sanitized: dict[str, str],
         result: Result,
         writer: GradebookWriter,
         state: st.GradeState,
+        stages: Stages,
         summary: GradeSummary,
-    ) -> None:
+    ) -> bool:
+        """Write one executed submission into the open batch; False if it failed."""
         summary.timings[student] = result.get("seconds", 0.0)
+        for name, (wall, cpu) in (result.get("stages") or {}).items():
+            stages.add(name, wall, cpu)
+        if result.get("sent_at"):
+            received = result.get("received_at") or time.time()
+            stages.add("transfer", received - result["sent_at"], result.get("parse_cpu", 0.0))
         if result.get("error"):
             summary.failed[student] = result.get("error") or ""
-            return
+            return False
         executed = {name: nbformat.from_dict(nb) for name, nb in result["notebooks"].items()}
-        state.forget(student)
+        state.forget(student)  # a crash before the batch commits must not leave "up to date"
         try:
-            writer.write(student, sanitized, executed)
+            writer.write(student, sanitized, executed, stages)
         except GradingError as exc:
             summary.failed[student] = str(exc)
-            return
+            return False
         flags = [f for nb_flags in (result.get("integrity") or {}).values() for f in nb_flags]
         save_flags(self.course.integrity_flags(student, self.assignment), flags)
-        state.graded(student, digest)
-        summary.graded.append(student)
         if flags:
             summary.review[student] = summarize(flags)
         if result.get("aborted"):
             summary.flagged[student] = result.get("aborted") or ""
+        return True
+
+
+class _Batches:
+    """When the writer's gradebook transaction (course.grading.gradebook.Batch) commits, and
+    what becomes "graded" when it does. Grader process, main thread."""
+
+    def __init__(self, db_url: str, state: st.GradeState, summary: GradeSummary):
+        self.db_url, self.state, self.summary = db_url, state, summary
+        self.batch: Batch | None = None
+        self.pending: list[tuple[str, str, float, Stages]] = []  # written, not yet durable
+        self.since = 0.0  # when the first pending submission was written
+
+    def open(self) -> None:
+        self.batch = self.batch or Batch(self.db_url, self.summary.costs)
+
+    def written(self, student: str, digest: str, began: float, stages: Stages) -> None:
+        self.since = self.since if self.pending else time.time()
+        self.pending.append((student, digest, began, stages))
+
+    def wait_s(self) -> float | None:
+        """How long the caller may wait for results before this batch is due."""
+        if not self.pending:
+            self.commit()  # only read so far: hold no lock on the gradebook while waiting
+            return None
+        return max(0.0, self.since + BATCH_S - time.time())
+
+    def commit_if_due(self, finished: bool) -> None:
+        if (
+            finished
+            or len(self.pending) >= BATCH_MAX
+            or (self.pending and time.time() >= self.since + BATCH_S)
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        """The batch's grades become durable; only then are they recorded as graded."""
+        batch, pending, self.batch, self.pending = self.batch, self.pending, None, []
+        if batch is None:
+            return
+        batch.commit()
+        now = time.time()
+        for student, digest, began, stages in pending:
+            self.state.graded(student, digest, save=False)
+            self.summary.graded.append(student)
+            self.summary.stages[student] = stages.rounded()
+            self.summary.latency[student] = round(now - began, 4)
+        if pending:
+            self.state.save()
 
 
 def grade(
     assignment: str = ASSIGNMENT,
     *,
     root: Path | str = REPO,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    force: bool = False,
-    progress: bool = True,
-    limits: Limits | None = None,
     pool: LocalPool | None = None,
+    **options: Any,
 ) -> GradeSummary:
     """Grade every submission of `assignment` under `root`/submitted; returns the summary.
 
-    Raises GradeRefused when the run cannot start. limits: what each submission runs under
-    (default Limits()). pool: local workers already warming up (LocalPool), or None."""
-    grader = Grader(
-        Path(root),
-        assignment,
-        workers=workers,
-        scheduler=scheduler,
-        force=force,
-        progress=progress,
-        limits=limits,
-        pool=pool,
-    )
+    options: Grader's keywords (workers, scheduler, force, progress, limits). pool: local
+    workers already warming up (LocalPool), or None. Raises GradeRefused when the run cannot
+    start."""
     try:
-        return grader.run()
+        return Grader(Path(root), assignment, pool=pool, **options).run()
     finally:
         if pool is not None:
             # When run() had nothing to grade the workers are still warming up: stop them now.

@@ -57,11 +57,17 @@ class GradeState:
         self.entries.pop(student, None)
         self._save()
 
-    def graded(self, student: str, sha256: str) -> None:
+    def graded(self, student: str, sha256: str, save: bool = True) -> None:
+        """Once the student's grades are durable in the gradebook (save=False: the caller
+        saves once for a whole batch)."""
         self.entries[student] = {
             "sha256": sha256,
             "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if save:
+            self._save()
+
+    def save(self) -> None:
         self._save()
 
     def _save(self) -> None:

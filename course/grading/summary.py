@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from course.grading.stages import Stages
+
 
 @dataclass
 class GradeSummary:
@@ -18,7 +20,22 @@ class GradeSummary:
     up_to_date: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # execution seconds per student
+    # Per graded student: course.grading.stages costs, and seconds from its start to its grade
+    # being durable in the gradebook; costs of the whole run (batch commits).
+    stages: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    latency: dict[str, float] = field(default_factory=dict)
+    costs: Stages = field(default_factory=Stages)
     workers: str = ""
+
+    def stats(self) -> dict:
+        """The measurements of this run, as `grade --stats FILE` writes them (JSON)."""
+        return {
+            "seconds": self.seconds,
+            "graded": len(self.graded),
+            "stages": self.stages,
+            "latency": self.latency,
+            "run": self.costs.rounded(),
+        }
 
     def text(self) -> str:
         n = len(self.graded)

@@ -1,6 +1,8 @@
 """Kernel side of the integrity checks: runs inside each forked kernel, around every test cell.
 
-`install(shell, kernel)` is called by course.sandbox right before the kernel serves its first
+Runs in: the student's kernel process. Imports nothing from the course package (it must not
+depend on code that shares the process with student code). `install(shell, kernel)` is called
+by course.sandbox.kernel right before the kernel serves its first
 request, so its snapshot (numpy, builtins, the IPython shell and kernel classes, event callbacks,
 AST/input transformers, sys hooks) predates any student code. The grader then runs, silently,
 `sys.modules["__course_guard__"].run(phase, nonce, helpers)` before ("before") and after
@@ -11,7 +13,7 @@ a kernel whose error reporting was rewritten cannot produce that reply, which th
 
 Everything here lives in the student's process, so it raises the bar and catches the known
 tricks; it cannot stop code that rewrites this module itself (course.integrity's static scan
-flags such code for review).
+flags such code for review: course.integrity.scans).
 """
 
 from __future__ import annotations
@@ -62,11 +64,28 @@ class Guard:
         self.custom_exc = (shell.custom_exceptions, shell.CustomTB)
         self.installed: dict[str, tuple] = {}
         self.ns_ids: dict[str, int] = {}
-        self.helper_code: dict[str, list[CodeType]] = {}
+        # helper source -> (compiled parts, names it defines); parsed once per kernel, since
+        # parsing it (~3 KB) on every one of the ~20 guard calls was most of the guard's cost.
+        self.helper_code: dict[str, tuple[list[CodeType], list[str]]] = {}
 
     # --- what changed ------------------------------------------------------------------
     def check_and_restore(self) -> list[str]:
+        """Everything student code changed in the machinery, each put back; what was found."""
         found: list[str] = []
+        for check in (
+            self._modules,
+            self._classes,
+            self._instances,
+            self._handlers,
+            self._sys_hooks,
+            self._ipython_hooks,
+        ):
+            found += check()
+        return found
+
+    def _modules(self) -> list[str]:
+        """numpy, math, builtins, operator: the module objects and their attributes."""
+        found = []
         for name, module in self.modules.items():
             if sys.modules.get(name) is not module:
                 found.append(f"sys.modules[{name!r}] was replaced")
@@ -80,6 +99,11 @@ class Guard:
                 if now is not value and (name != "builtins" or _foreign(now, self.roots)):
                     found.append(f"{name}.{key} was replaced")
                     setattr(module, key, value)
+        return found
+
+    def _classes(self) -> list[str]:
+        """The IPython shell's and kernel's classes (their whole MRO)."""
+        found = []
         for cls, saved in self.classes:
             for key in set(vars(cls)) | set(saved):
                 if key in ("__doc__", "__dict__", "__weakref__", "_instance"):
@@ -90,34 +114,47 @@ class Guard:
                         setattr(cls, key, saved[key])
                     else:
                         delattr(cls, key)
+        return found
+
+    def _instances(self) -> list[str]:
+        """Methods overridden on the shell or kernel instance itself."""
+        found = []
         for obj in (self.shell, self.kernel):
             for key in set(vars(obj)) - self.instance_keys[id(obj)]:
                 if callable(vars(obj)[key]) and hasattr(type(obj), key):
                     found.append(f"{type(obj).__name__}.{key} was overridden on the instance")
                     delattr(obj, key)
-        if (
-            getattr(self.kernel, "shell_handlers", None) is not None
-            and dict(self.kernel.shell_handlers) != self.handlers
-        ):
-            found.append("the kernel's message handlers were changed")
-            self.kernel.shell_handlers.clear()
-            self.kernel.shell_handlers.update(self.handlers)
+        return found
+
+    def _handlers(self) -> list[str]:
+        handlers = getattr(self.kernel, "shell_handlers", None)
+        if handlers is None or dict(handlers) == self.handlers:
+            return []
+        handlers.clear()
+        handlers.update(self.handlers)
+        return ["the kernel's message handlers were changed"]
+
+    def _sys_hooks(self) -> list[str]:
+        found = []
         for name, value in self.sys_hooks.items():
             if getattr(sys, name) is not value and _foreign(getattr(sys, name), self.roots):
                 found.append(f"sys.{name} was replaced")
                 setattr(sys, name, value)
+        return found
+
+    def _ipython_hooks(self) -> list[str]:
+        """Custom exception handlers, event callbacks and input/AST transformers."""
+        found = []
         if (self.shell.custom_exceptions, self.shell.CustomTB) != self.custom_exc:
             found.append("an IPython custom exception handler was set (set_custom_exc)")
             self.shell.custom_exceptions, self.shell.CustomTB = self.custom_exc
         for event, callbacks in self.shell.events.callbacks.items():
-            bad = [cb for cb in callbacks if _foreign(cb, self.roots)]
-            for cb in bad:
+            for cb in [cb for cb in callbacks if _foreign(cb, self.roots)]:
                 found.append(f"an IPython {event!r} event callback was registered")
                 callbacks.remove(cb)
         for name in SHELL_LISTS:
             items = getattr(self.shell, name, None) or []
-            bad = [t for t in items if _foreign(t, self.roots)]
-            for t in bad:
+            for t in [t for t in items if _foreign(t, self.roots)]:
                 found.append(f"an IPython {name} entry was added")
                 items.remove(t)
         return found
@@ -175,16 +212,16 @@ class Guard:
     # --- trusted helpers -----------------------------------------------------------------
     def trusted_helpers(self, source: str) -> tuple[dict, dict]:
         """Fresh objects compiled from the locked helper cells, with pristine builtins."""
-        tree = ast.parse(source)
-        codes: list[CodeType] | None = self.helper_code.get(source)
-        if codes is None:
+        cached = self.helper_code.get(source)
+        if cached is None:
+            tree = ast.parse(source)
             # Imports apart from the definitions: compiled together, CPython emits different
             # bytecode for calls on imported names, and the fingerprints would not match.
             imports: list[ast.stmt] = [
                 n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
             ]
             rest = [n for n in tree.body if n not in imports]
-            codes = self.helper_code[source] = [
+            codes = [
                 compile(
                     ast.Module(body=part, type_ignores=[]),
                     "<course trusted helpers>",
@@ -193,16 +230,18 @@ class Guard:
                 )
                 for part in (imports, rest)
             ]
+            names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+            names += [
+                a.asname or a.name.split(".")[0]
+                for n in tree.body
+                if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names
+            ]
+            cached = self.helper_code[source] = (codes, names)
+        codes, names = cached
         glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
         for code in codes:
             exec(code, glb)  # noqa: S102 - the instructor's locked helper cells
-        names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-        names += [
-            a.asname or a.name.split(".")[0]
-            for n in tree.body
-            if isinstance(n, (ast.Import, ast.ImportFrom))
-            for a in n.names
-        ]
         return {n: glb[n] for n in names if n in glb}, glb
 
     def install(self, objects: dict, glb: dict) -> None:

@@ -62,51 +62,54 @@ def scan_source(nb, helper_names: set[str] | None = None) -> list[Flag]:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        reasons: list[str] = []
-        for node in ast.walk(tree):
-            name = (
-                getattr(node, "id", None)
-                or getattr(node, "attr", None)
-                or getattr(node, "name", None)
-                or getattr(node, "arg", None)
-            )
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    mod = (getattr(node, "module", None) or alias.name).split(".")[0]
-                    if mod in _SUSPECT_NAMES:
-                        reasons.append(_SUSPECT_NAMES[mod])
-            if name in _SUSPECT_NAMES:
-                reasons.append(_SUSPECT_NAMES[name])
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and MODULE_NAME in node.value
-            ):
-                reasons.append(_SUSPECT_NAMES[MODULE_NAME])
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and name in helper_names:
-                reasons.append(f"redefines the check helper {name}()")
-            if (
-                isinstance(node, ast.Name)
-                and isinstance(node.ctx, ast.Store)
-                and name in helper_names
-            ):
-                reasons.append(f"assigns to the check helper {name}")
-            if isinstance(node, ast.FunctionDef) and name in ("__eq__", "__ne__", "__bool__"):
-                reasons.append(f"defines {name} (values that compare equal to anything?)")
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.ctx, (ast.Store, ast.Del))
-                and isinstance(node.value, ast.Name)
-                and node.value.id in ("np", "numpy")
-            ):
-                reasons.append(f"assigns {node.value.id}.{node.attr}")
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr":
-                reasons.append("calls setattr()")
-            if name == "register" and "events" in ast.unparse(node):
-                reasons.append("registers an IPython event callback")
-        for reason in dict.fromkeys(reasons):
-            flags.append(flag(cell, "review", reason))
+        reasons = [r for node in ast.walk(tree) for r in _node_reasons(node, helper_names)]
+        flags += [flag(cell, "review", reason) for reason in dict.fromkeys(reasons)]
     return flags
+
+
+def _name(node: ast.AST) -> str | None:
+    """The name a node uses or defines (variable, attribute, def/class, argument)."""
+    for attr in ("id", "attr", "name", "arg"):
+        if value := getattr(node, attr, None):
+            return value
+    return None
+
+
+def _node_reasons(node: ast.AST, helper_names: set[str]) -> list[str]:
+    """Why one syntax node of an answer deserves a look, if it does."""
+    name = _name(node)
+    reasons = []
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            module = (getattr(node, "module", None) or alias.name).split(".")[0]
+            if module in _SUSPECT_NAMES:
+                reasons.append(_SUSPECT_NAMES[module])
+    if name in _SUSPECT_NAMES:
+        reasons.append(_SUSPECT_NAMES[name])
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if MODULE_NAME in node.value:
+            reasons.append(_SUSPECT_NAMES[MODULE_NAME])
+    elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        if name in helper_names:
+            reasons.append(f"redefines the check helper {name}()")
+        if isinstance(node, ast.FunctionDef) and name in ("__eq__", "__ne__", "__bool__"):
+            reasons.append(f"defines {name} (values that compare equal to anything?)")
+    elif isinstance(node, ast.Name):
+        if isinstance(node.ctx, ast.Store) and name in helper_names:
+            reasons.append(f"assigns to the check helper {name}")
+    elif isinstance(node, ast.Attribute):
+        target = node.value
+        if (
+            isinstance(node.ctx, (ast.Store, ast.Del))
+            and isinstance(target, ast.Name)
+            and target.id in ("np", "numpy")
+        ):
+            reasons.append(f"assigns {target.id}.{node.attr}")
+    elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr":
+        reasons.append("calls setattr()")
+    if name == "register" and "events" in ast.unparse(node):
+        reasons.append("registers an IPython event callback")
+    return reasons
 
 
 # --- hidden test source printed into outputs ----------------------------------------------

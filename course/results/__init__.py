@@ -1,0 +1,2 @@
+"""Results [CLI process]: feedback, grade exports and the class report, read from the gradebook
+and autograded/ only."""

@@ -6,10 +6,11 @@ folder name in inbound/, both written by the student's own process into a direct
 can write: a late student can claim any time. A file's ctime is set by the kernel on every
 change (create, write, rename, chmod) and cannot be set back by a user, so the newest ctime of
 an inbound entry and everything in it is a time the student cannot move earlier: the moment the
-submission (or its last tampering) arrived. Both times are kept in
-`submitted/.arrivals-ASSIGNMENT.json` ({student: {arrived, claimed, source, entry}}); lateness
-uses `effective_time`. Submissions that reach submitted/ by other means (an LMS download, by
-hand) have no record and keep their timestamp.txt.
+submission (or its last tampering) arrived. `collect` keeps both times in
+`submitted/.arrivals-ASSIGNMENT.json` ({student: {arrived, claimed, source, entry}}); the
+grade-on-submit service keeps the same facts in its ledger (course.hub.ledger), and
+`load_arrivals` reads both. Lateness uses `Arrival.effective`. Submissions that reach
+submitted/ by other means (an LMS download, by hand) have no record and keep their timestamp.txt.
 """
 
 from __future__ import annotations
@@ -80,16 +81,34 @@ def _store(course: CourseDir, assignment: str) -> Path:
 
 
 def load_arrivals(course: CourseDir, assignment: str) -> dict[str, Arrival]:
+    """{student: Arrival} from `python -m course collect`'s records and the grade-on-submit
+    service's ledger (course.hub.ledger), for the submission now in submitted/."""
     try:
         raw = json.loads(_store(course, assignment).read_text())
     except (FileNotFoundError, ValueError):
-        return {}
-    return {
+        raw = {}
+    found = {
         student: Arrival(
             _utc(r["arrived"]), _utc(r.get("claimed")), r["source"], r.get("entry", "")
         )
         for student, r in raw.items()
     }
+    from ..hub.ledger import arrivals as ledger_arrivals
+
+    for a in ledger_arrivals(course.root, assignment):  # oldest first: the newest wins
+        claimed = _safe_utc(a.claimed)
+        here = claimed_at(course.submission_dir(a.student, assignment))
+        if a.outcome == "refused" or claimed != here:
+            continue  # not the submission that is in submitted/
+        found[a.student] = Arrival(_utc(a.received), claimed, "grade-on-submit", a.entry)
+    return found
+
+
+def _safe_utc(text: str) -> datetime | None:
+    try:
+        return _utc(text.strip())
+    except (ValueError, OverflowError):
+        return None
 
 
 def record_arrival(

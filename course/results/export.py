@@ -3,6 +3,8 @@
 grades.csv is written by nbgrader's CsvExportPlugin (what `nbgrader export` runs), so an LMS import
 built for nbgrader keeps working. The per-exercise table groups the gradebook's grades by the
 `exNN_` prefix of their grade_id: the autograded test cell(s) and the written `exNN_explain` cell.
+
+Runs in: the CLI process; reads the gradebook only.
 """
 
 from __future__ import annotations

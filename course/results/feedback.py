@@ -6,6 +6,8 @@ pipeline, right after GetGrades (so scores, comments and the late penalty still 
 test cell shows the release version of its source (what ClearHiddenTests hands students), keeps
 its printed `PASS - ...`/`FAIL - ...` and `hint:` lines (the check messages students need), and an
 error keeps only its last line, `ExceptionName: message`, because a traceback quotes the code.
+
+Runs in: the CLI process, inside nbgrader's GenerateFeedback (NbGraderAPI).
 """
 
 from __future__ import annotations

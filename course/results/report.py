@@ -4,6 +4,8 @@ Per exercise: mean, full-marks rate and discrimination (Pearson correlation of t
 with the total score, the statistic PrairieLearn reports per question), plus the check messages
 students fail most often, read from the autograded notebooks' test-cell outputs. Figures are
 matplotlib/seaborn PNGs embedded as data URIs, in the course palette.
+
+Runs in: the CLI process; reads the gradebook, autograded/ and the grader's records.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ PALETTE = {
 TOP_MESSAGES = 5
 _TITLE = re.compile(r"^##\s*Exercise\s+(\d+):\s*(.+?)\s*(\(|—|$)", re.M)
 # check_close/check_array append the values they saw; drop them so one mistake counts as one message.
-_DETAIL = re.compile(r": (got |max abs error ).*$")
+# What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py).
+_DETAIL = re.compile(
+    r": (got |max abs error |max \|diff\| |relative error |the check could not"
+    r"|\w+\(\) raised |\w+\(\) changed its input ).*$"
+)
 
 
 @dataclass

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from course.paths import REPO
+from course.proc import left_by_dead_run
 from course.sandbox.limits import SCRATCH_ENV, UID_ENV, Limits
 
 KERNEL_UID_BASE = 200_000  # far above any real account; no passwd entry needed
@@ -173,12 +174,18 @@ def _memory_cgroup(limit_mb: int) -> Path | None:
         )
         base = Path("/sys/fs/cgroup/memory") / line.split(":", 2)[2].lstrip("/")
         for stale in base.glob(CGROUP_PREFIX + "*"):
-            try:
-                stale.rmdir()  # fails while a worker still runs in it
-            except OSError:
-                pass
+            # Only groups of runs that are gone: a live run's fresh group is empty until its
+            # worker joins, and removing it then would leave that worker unable to join.
+            if left_by_dead_run(stale.name, CGROUP_PREFIX):
+                try:
+                    stale.rmdir()  # fails while a process still runs in it
+                except OSError:
+                    pass
         group = base / f"{CGROUP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
         group.mkdir()
+        if not (group / "cgroup.procs").exists():  # a plain directory, not a cgroup
+            group.rmdir()
+            return None
         (group / "memory.limit_in_bytes").write_text(str(limit_mb * 2**20))
         return group
     except (OSError, StopIteration, IndexError):
@@ -236,5 +243,9 @@ def wrap_command(argv: list[str], scratch_dir: Path, limits: Limits = Limits()) 
     cmd += ["--", *argv]
     group = _memory_cgroup(limits.total_memory_mb)
     if group is not None:  # join the cgroup, then become bwrap: everything inside inherits it
-        cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(group), *cmd]
+        # Where the host refuses the join, the worker still runs, capped by its rlimits only
+        # (as where no memory cgroup can be made at all); the shell's own error would only
+        # confuse whoever reads the terminal.
+        join = '{ echo $$ > "$0/cgroup.procs"; } 2>/dev/null; exec "$@"'
+        cmd = ["/bin/sh", "-c", join, str(group), *cmd]
     return cmd

@@ -4,6 +4,8 @@ Started (sandboxed) by course.grading.pools; answers one JSON request a line on 
 result a line on stdout (protocol in course.grading.protocol). Its fork server warms up (numpy,
 matplotlib, seaborn, ipykernel) while this process imports nbgrader, so start-up costs the
 slower of the two, not their sum.
+
+Runs in: the sandboxed worker process (inside bubblewrap where available).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def serve(scratch: Path, limits: Limits) -> None:
     os.dup2(2, 1)  # prints from libraries must not corrupt the protocol
     server = ForkServer(limits)
     try:
+        import course.grading  # noqa: F401 - first: it skips an import nothing here uses
         from course.worker import (
             execute,
         )  # heavy (nbgrader, nbclient): overlaps the server's warm-up

@@ -25,6 +25,7 @@ from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
 
 from course.grading.protocol import Request, Result, error_result, new_result
+from course.grading.stages import Stages, process_cpu
 from course.integrity.monitor import Monitor, check_executed
 from course.nb import Delimiters, is_test_cell
 from course.proc import kill_group
@@ -44,20 +45,43 @@ class GradedExecute(Execute):
     output_bytes: int = 0
     abort_reason: str | None = None
     last_km = None
+    stages: Stages | None = None  # where this notebook's time went (course.grading.stages)
+    _mark_at: tuple[float, float, float] = (0.0, 0.0, 0.0)  # wall, worker cpu, kernel cpu
 
     def create_kernel_manager(self):
         self.last_km = super().create_kernel_manager()
         return self.last_km
 
+    def mark(self, stage: str) -> None:
+        """Charge the time since the previous mark to `stage` (worker and kernel CPU)."""
+        forked = _forked(self)
+        kernel = process_cpu(forked.pid if forked is not None else None) or self._mark_at[2]
+        now = (time.perf_counter(), time.process_time(), kernel)
+        if self.stages is not None:
+            wall, cpu, kcpu = (a - b for a, b in zip(now, self._mark_at, strict=True))
+            self.stages.add(stage, wall, cpu + max(kcpu, 0.0))
+        self._mark_at = now
+
     def preprocess_cell(self, cell, resources, index):
+        if not self.cells_done:
+            self.mark("kernel")  # everything before the first cell: fork, start, handshake
         test = is_test_cell(cell)
         if self.monitor and test:
+            self.mark("execute")
             self.monitor.before(self, cell)
+            self.mark("integrity")
         result = super().preprocess_cell(cell, resources, index)
         if self.monitor and test:
+            self.mark("execute")
             self.monitor.after(self, cell)
+            self.mark("integrity")
         self.cells_done = index + 1
         return result
+
+    async def _async_cleanup_kernel(self) -> None:
+        if self.cells_done:
+            self.mark("execute")  # the last cell; what follows is the kernel's teardown
+        await super()._async_cleanup_kernel()
 
     def output(self, outs, msg, display_id, cell_index):
         # An output flood would exhaust the worker's memory before LimitOutput ever sees it.
@@ -115,6 +139,7 @@ def execute_notebook(
     execute_config: dict | None = None,
     limits: Limits = Limits(),
     monitor: Monitor | None = None,
+    stages: Stages | None = None,
 ) -> tuple[object, str | None]:
     """Execute `nb` in place with a forked kernel, cwd `workdir`. Returns (nb, abort reason)."""
     # Every kernel is thrown away after one notebook, so it is killed, not asked to shut down.
@@ -123,7 +148,8 @@ def execute_notebook(
         shutdown_kernel="immediate",
         **(execute_config or {}),
     )
-    ex.monitor = monitor
+    ex.monitor, ex.stages = monitor, stages
+    ex.mark("setup")
     ex.max_output_bytes = limits.max_output_bytes
     if ForkKernelManager.server is not None:
         ForkKernelManager.server.limits = limits
@@ -139,6 +165,7 @@ def execute_notebook(
             ex.abort_reason = _death_reason(ex) if dead else f"{type(exc).__name__}: {exc}"
     finally:
         watchdog.cancel()
+        ex.mark("kernel")  # its teardown (or a start that never reached a cell)
     if ex.abort_reason is not None:
         _abort_rest(nb, ex.cells_done, f"{ex.abort_reason} (cell {ex.cells_done + 1})")
     return nb, ex.abort_reason
@@ -151,7 +178,8 @@ def _overtime(ex: GradedExecute, limits: Limits) -> None:
 
 def handle(request: Request, scratch: Path) -> Result:
     """Serve one request (every notebook of one submission); never raises."""
-    start = time.monotonic()
+    start, started_at = time.monotonic(), time.time()
+    stages = Stages()
     result = new_result(request)
     limits = Limits(**(request.get("limits") or {}))
     hidden = request.get("hidden_tests") or Delimiters().hidden_tests
@@ -162,9 +190,15 @@ def handle(request: Request, scratch: Path) -> Result:
             nb = nbformat.reads(text, as_version=4)
             monitor = Monitor(nb) if ForkKernelManager.server is not None else None
             nb, aborted = execute_notebook(
-                nb, workdir, execute_config=request.get("execute"), limits=limits, monitor=monitor
+                nb,
+                workdir,
+                execute_config=request.get("execute"),
+                limits=limits,
+                monitor=monitor,
+                stages=stages,
             )
-            result["integrity"][name] = check_executed(nb, monitor, (hidden[0], hidden[1]))
+            with stages.timed("integrity", cpu=time.process_time):
+                result["integrity"][name] = check_executed(nb, monitor, (hidden[0], hidden[1]))
             if aborted and not _any_cell_ran(nb):
                 result = error_result(request, f"{name}.ipynb could not be executed: {aborted}")
             else:
@@ -177,6 +211,9 @@ def handle(request: Request, scratch: Path) -> Result:
         if result["error"]:
             break
     result["seconds"] = round(time.monotonic() - start, 3)
+    stages.pop("setup", None)  # constructing the preprocessor: noise, not a stage
+    result["stages"] = stages.rounded()
+    result["started_at"], result["sent_at"] = started_at, time.time()
     return result
 
 

@@ -3,6 +3,8 @@
 Everything above the process (connection file, ZMQ channels, nbclient, nbgrader's Execute)
 is jupyter_client's own; only "start a process" and "watch/kill that process" change.
 The provisioner keeps LocalProvisioner's logic by handing it a Popen-like object.
+
+Runs in: the sandboxed worker process (it asks the fork server for kernels).
 """
 
 from __future__ import annotations

@@ -1,0 +1,78 @@
+"""The notebook cells every assignment shares, kept in one place (runs in the instructor's process).
+
+`setup.py` (imports, plot style, colours) and `checks.py` (check_true, check_array, grad_check,
+the scoreboard, ...) are the canonical text of two locked code cells, grade_ids "setup" and
+"checks", that every source notebook carries near its top. They stay *cells* rather than an
+import because students read the helpers they are graded by, and the grader's integrity guard
+(course.guard) recompiles trusted copies of the helper functions from the locked cells before
+every test cell: a module students could import would not be in the submission it checks.
+
+`python -m course release` calls `sync_notebook` on the source notebook first, so editing a
+canonical file and releasing updates every assignment (refreshing rather than refusing: a
+refusal would only make the instructor run a second command, and the result is the same);
+tests/test_shared_cells.py fails while any committed source notebook is out of step.
+The files are also importable Python, so tests/test_check_helpers.py unit-tests the helpers
+without starting a kernel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+# grade_id -> canonical file, in the order the cells appear at the top of a notebook.
+SHARED = {"setup": HERE / "setup.py", "checks": HERE / "checks.py"}
+
+
+class SharedCellMissing(Exception):
+    """A source notebook lacks one of the shared cells (its message names the file and cell)."""
+
+
+def text(grade_id: str) -> str:
+    return SHARED[grade_id].read_text().rstrip("\n")
+
+
+def new_cell(grade_id: str):
+    """A locked, ungraded code cell holding the canonical text, for building a new notebook."""
+    cell = nbformat.v4.new_code_cell(text(grade_id))
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
+    return cell
+
+
+def stale_cells(nb, path: Path | str = "notebook") -> list[str]:
+    """grade_ids of the shared cells whose text differs from the canonical file."""
+    found = {}
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in SHARED:
+            found[gid] = cell
+    missing = [gid for gid in SHARED if gid not in found]
+    if missing:
+        raise SharedCellMissing(
+            f"{path}: no locked code cell with grade_id {', '.join(map(repr, missing))} "
+            "(add it with course.authoring.shared_cells.new_cell)"
+        )
+    return [gid for gid, cell in found.items() if cell.source != text(gid)]
+
+
+def sync_notebook(path: Path) -> list[str]:
+    """Rewrite the shared cells of the notebook at path from the canonical files (only if they
+    differ); returns the grade_ids that were refreshed."""
+    nb = nbformat.read(path, as_version=4)
+    stale = stale_cells(nb, path)
+    if stale:
+        for cell in nb.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid in stale:
+                cell.source = text(gid)
+        nbformat.write(nb, path)
+    return stale

@@ -1,0 +1,1 @@
+"""JupyterHub tests: the course hub with real Unix accounts (marker `hub`)."""

@@ -1,0 +1,42 @@
+"""Fixtures for the hub tests: one course JupyterHub for the whole session (it takes ~40 s to
+set up and start), real Unix accounts ``ht-*`` removed afterwards, Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+
+import hubctl  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def hub():
+    if os.geteuid() != 0:
+        pytest.skip("the course hub runs as root (it starts servers as students' accounts)")
+    hub = hubctl.start_hub()
+    try:
+        yield hub
+    finally:
+        print(f"--- hub log (tail) ---\n{hub.log()}")
+        hubctl.cleanup(hub)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import jlab_ui as ui
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(ui.CHROMIUM):
+        pytest.fail(f"{ui.CHROMIUM} not found: install Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
