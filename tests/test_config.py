@@ -44,7 +44,7 @@ def write(course_dir, text):
 
 def test_the_repository_course_file_lists_every_source_folder():
     course = load(REPO)
-    assert course.ids == sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
+    assert sorted(course.ids) == sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
     assert all(a.due.tzinfo is not None for a in course.assignments)
 
 
