@@ -12,18 +12,42 @@ from dataclasses import replace
 from pathlib import Path
 
 from .errors import CourseError
-from .paths import ASSIGNMENT, REPO, CourseDir
+from .paths import REPO, CourseDir
+
+
+def _ids(args, everything_by_default: bool = True) -> list[str]:
+    """The assignments a verb acts on: those named, else (or with --all) all of course.toml."""
+    from .config import load
+
+    config = load(args.course)
+    named = getattr(args, "assignment", None) or []
+    if not named and not getattr(args, "all", False) and not everything_by_default:
+        raise SystemExit(f"python -m course {args.verb}: name an assignment or pass --all")
+    return [config.assignment(a).id for a in named] if named else config.ids
 
 
 def _release(args) -> int:
     from .authoring.release import release
 
-    path = release(args.assignment, CourseDir(args.course))
-    print(f"released {path} (solution passes, blank fails every test, nothing hidden leaks)")
+    for assignment in _ids(args):
+        path = release(assignment, CourseDir(args.course))
+        print(f"released {path} (solution passes, blank fails every test, nothing hidden leaks)")
     return 0
 
 
 def _grade(args) -> int:
+    from .results.late import apply_penalties, sync_due_dates
+
+    course = CourseDir(args.course)
+    sync_due_dates(course)
+    status = 0
+    for assignment in _ids(args):
+        status = max(status, _grade_one(args, assignment))
+        apply_penalties(course, assignments=[assignment])
+    return status
+
+
+def _grade_one(args, assignment: str) -> int:
     pool = None
     if not args.scheduler:
         # Workers take ~2 s to warm up (numpy, matplotlib, seaborn, ipykernel); start them
@@ -35,10 +59,12 @@ def _grade(args) -> int:
 
         pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
     from .grading.run import grade
+    from .results import regrade
 
+    before = regrade.snapshot(CourseDir(args.course), assignment) if args.force else None
     try:
         summary = grade(
-            args.assignment,
+            assignment,
             root=args.course,
             workers=args.workers,
             scheduler=args.scheduler,
@@ -53,6 +79,11 @@ def _grade(args) -> int:
         )
         return 130
     print(summary.text())
+    if before:
+        changes = regrade.diff(before, regrade.snapshot(CourseDir(args.course), assignment))
+        print(regrade.describe(assignment, changes, len(summary.graded)))
+        if changes:
+            print(f"  saved {regrade.save(CourseDir(args.course), assignment, changes)}")
     if args.stats:
         import json
 
@@ -63,7 +94,11 @@ def _grade(args) -> int:
 def _feedback(args) -> int:
     from .results.feedback import generate_feedback
 
-    files = generate_feedback(args.assignment, CourseDir(args.course), student=args.student)
+    files = [
+        f
+        for a in _ids(args)
+        for f in generate_feedback(a, CourseDir(args.course), student=args.student)
+    ]
     print(
         f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)"
     )
@@ -71,16 +106,34 @@ def _feedback(args) -> int:
 
 
 def _export(args) -> int:
+    from .results.course_export import export_course
     from .results.export import export
+    from .results.late import apply_penalties, sync_due_dates
 
-    print("wrote " + " and ".join(str(p) for p in export(args.assignment, CourseDir(args.course))))
+    course = CourseDir(args.course)
+    sync_due_dates(course)
+    apply_penalties(course)
+    if args.assignment:
+        paths = [p for a in _ids(args) for p in export(a, course)]
+    else:
+        paths = export_course(course)
+    print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
 
 def _report(args) -> int:
+    from .results.course_report import course_report
+    from .results.late import apply_penalties, sync_due_dates
     from .results.report import report
 
-    print(f"wrote {report(args.assignment, CourseDir(args.course))}")
+    course = CourseDir(args.course)
+    sync_due_dates(course)
+    apply_penalties(course)
+    if args.assignment:
+        for a in _ids(args):
+            print(f"wrote {report(a, course)}")
+    else:
+        print(f"wrote {course_report(course)}")
     return 0
 
 
@@ -94,20 +147,46 @@ def _demo(args) -> int:
 def _publish(args) -> int:
     from .exchange import release_to_exchange
 
-    path = release_to_exchange(
-        CourseDir(args.course), args.exchange, args.assignment, force=args.force
-    )
-    print(f"published {path}: students can fetch it from their Assignments tab")
+    for assignment in _ids(args, everything_by_default=False):
+        path = release_to_exchange(
+            CourseDir(args.course), args.exchange, assignment, force=args.force
+        )
+        print(f"published {path}: students can fetch it from their Assignments tab")
     return 0
 
 
 def _collect(args) -> int:
     from .exchange import collect
+    from .paths import COURSE_ID
+    from .results.arrival import record_collected
 
-    students = collect(CourseDir(args.course), args.exchange, args.assignment)
+    course = CourseDir(args.course)
+    for assignment in _ids(args):
+        students = collect(course, args.exchange, assignment)
+        print(
+            f"submitted/ holds {len(students)} submission(s) of {assignment}"
+            + (f": {', '.join(students)}" if students else "")
+        )
+        inbound = Path(args.exchange) / COURSE_ID / "inbound"
+        for student, seen in record_collected(course, assignment, inbound).items():
+            if seen.forged:
+                print(
+                    f"  FORGED TIME {student}: claims {seen.claimed:%Y-%m-%d %H:%M:%S} UTC, "
+                    f"arrived {seen.arrived:%Y-%m-%d %H:%M:%S} UTC (lateness counts from arrival)"
+                )
+    return 0
+
+
+def _extend(args) -> int:
+    from .results.late import extend
+
+    extension, due = extend(
+        CourseDir(args.course), args.student, args.assignment, until=args.until, days=args.days
+    )
+    what = f"an extension of {extension}" if extension else "no extension"
     print(
-        f"submitted/ holds {len(students)} submission(s) of {args.assignment}"
-        + (f": {', '.join(students)}" if students else "")
+        f"{args.student} has {what} on {args.assignment}: due {due:%Y-%m-%d %H:%M} UTC "
+        "(late penalties recomputed)"
     )
     return 0
 
@@ -156,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     p = verbs.add_parser("release", help="regenerate the student release from source/, with gates")
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    _assignments(p, "default: every assignment in course.toml")
     p.set_defaults(run=_release)
 
     p = verbs.add_parser(
@@ -164,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         help="autograde every submission in parallel into nbgrader's gradebook "
         "(resumable; exit status 1 if a submission could not be graded)",
     )
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    _assignments(p, "default: every assignment in course.toml")
     p.add_argument(
         "--workers", type=int, default=None, help="parallel workers (default: all cores)"
     )
@@ -181,20 +260,22 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_grade)
 
     p = verbs.add_parser("feedback", help="per-student HTML feedback, hidden tests removed")
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    _assignments(p, "default: every assignment in course.toml")
     p.add_argument("--student", help="only this student")
     p.set_defaults(run=_feedback)
 
     p = verbs.add_parser(
-        "export", help="grades.csv (nbgrader's columns) and grades_by_exercise.csv"
+        "export",
+        help="course-wide grades_course.csv, canvas.csv, lateness.csv; with an assignment: its "
+        "grades.csv (nbgrader's columns) and grades_by_exercise.csv",
     )
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("assignment", nargs="*", help="default: the whole course")
     p.set_defaults(run=_export)
 
     p = verbs.add_parser(
         "report", help="HTML class report: score distribution, per-exercise analytics"
     )
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("assignment", nargs="*", help="default: the course report")
     p.set_defaults(run=_report)
 
     p = verbs.add_parser("demo", help="build, grade and report a synthetic class in demo-class/")
@@ -225,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     p = verbs.add_parser(
         "publish", help="nbgrader release_assignment: put release/ASSIGNMENT on the exchange"
     )
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    _assignments(p, "or --all")
     p.add_argument("--exchange", **exchange)
     p.add_argument("--force", action="store_true", help="replace an already published version")
     p.set_defaults(run=_publish)
@@ -233,9 +314,19 @@ def main(argv: list[str] | None = None) -> int:
     p = verbs.add_parser(
         "collect", help="nbgrader collect: copy the newest submissions into submitted/"
     )
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    _assignments(p, "default: every assignment in course.toml")
     p.add_argument("--exchange", **exchange)
     p.set_defaults(run=_collect)
+
+    p = verbs.add_parser(
+        "extend", help="give a student more time (nbgrader's extension); penalties recomputed"
+    )
+    p.add_argument("student")
+    p.add_argument("assignment")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--until", type=_when, help="new due time, ISO 8601 with a UTC offset")
+    when.add_argument("--days", type=float, help="days after the due date (0 removes it)")
+    p.set_defaults(run=_extend)
 
     p = verbs.add_parser(
         "student-setup", help="configure a student's JupyterLab for this course's exchange"
@@ -273,6 +364,20 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as exc:
         print(f"{exc.label}: {exc}", file=sys.stderr)
         return exc.exit_code
+
+
+def _assignments(p, default: str) -> None:
+    p.add_argument("assignment", nargs="*", help=f"assignment id(s) ({default})")
+    p.add_argument("--all", action="store_true", help="every assignment in course.toml")
+
+
+def _when(text: str):
+    from datetime import datetime
+
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (add Z or +HH:MM)")
+    return value
 
 
 if __name__ == "__main__":

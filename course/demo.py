@@ -12,28 +12,29 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-
-from nbgrader.api import Gradebook
 
 from .authoring import misconceptions as mc
 from .authoring.release import generate
+from .config import load
+from .demo_term import SHORT, add_short_assignment, write_short_class
 from .errors import DemoRefused
 from .nb import run_nbgrader
 from .paths import ASSIGNMENT, NOTEBOOK, REPO, CourseDir, new_course
+from .results.course_export import export_course
+from .results.course_report import course_report
 from .results.export import StudentScores, exercise_scores, export
 from .results.feedback import generate_feedback
+from .results.late import apply_penalties, extend, sync_due_dates
 from .results.report import report
 
 DEMO_ROOT = REPO / "demo-class"
 MARKER = ".demo-class"  # only a directory carrying this file is ever wiped by the demo
-DUE = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
-# nbgrader's own late-penalty plugin; "zero" is the strictest of its built-in rules.
-LATE_CONFIG = (
-    "\n# Demo class only: a late submission scores zero (nbgrader's built-in rule).\n"
-    'c.LateSubmissionPlugin.penalty_method = "zero"\n'
-)
+# Due dates and late rules come from course.toml (the demo's first assignment is the real one).
+DUE = load(REPO).assignment(ASSIGNMENT).due
+SHORT_DUE = DUE + timedelta(days=7)
+EXTENSION_DAYS = 3
 
 ALL = range(1, 11)
 
@@ -44,6 +45,7 @@ class Student:
     story: str  # one line for the grade table
     answers: dict[int, str] = field(default_factory=dict)
     late: bool = False
+    extension: bool = False  # granted EXTENSION_DAYS more on the first assignment
     broken: bool = False  # not a notebook at all: the grader must skip it with a reason
 
 
@@ -53,6 +55,13 @@ def default_roster() -> list[Student]:
         Student("ada_correct", "every exercise correct", correct),
         Student("ben_blank", "submitted the release untouched"),
         Student("cal_late", "every exercise correct, two days late", correct, late=True),
+        Student(
+            "ivy_extended",
+            f"every exercise correct, two days late with a {EXTENSION_DAYS}-day extension",
+            correct,
+            late=True,
+            extension=True,
+        ),
     ]
     for key, wrong in mc.MISCONCEPTIONS.items():
         roster.append(
@@ -96,6 +105,7 @@ class DemoResult:
     exercise_csv: Path
     report: Path
     failures: list[tuple[str, str]]
+    course_files: list[Path] = field(default_factory=list)  # course-wide CSVs and report
 
     def summary(self) -> str:
         stories = {s.id: s.story for s in self.roster}
@@ -126,6 +136,7 @@ class DemoResult:
             f"Grades:          {self.grades_csv}",
             f"Per exercise:    {self.exercise_csv}",
         ]
+        lines += [f"Course-wide:     {p}" for p in self.course_files]
         return "\n".join(lines)
 
 
@@ -138,12 +149,7 @@ def _fresh_course(root: Path) -> CourseDir:
     (root / MARKER).write_text(
         "Made by `python -m course demo`; deleted and rebuilt by each run.\n"
     )
-    return new_course(root, LATE_CONFIG)
-
-
-def _set_due_date(course: CourseDir, assignment: str) -> None:
-    with Gradebook(course.db_url) as gb:
-        gb.update_or_create_assignment(assignment, duedate=DUE.replace(tzinfo=None))
+    return new_course(root)
 
 
 def write_class(course: CourseDir, roster: list[Student], assignment: str = ASSIGNMENT) -> None:
@@ -206,12 +212,22 @@ def demo(
     roster = default_roster() if roster is None else roster
     course = _fresh_course(Path(root))
     generate(course, assignment)  # nbgrader generate_assignment: the gradebook's cells
-    _set_due_date(course, assignment)
+    add_short_assignment(course, SHORT_DUE)  # a second assignment, as an instructor adds one
+    sync_due_dates(course)  # course.toml's due dates -> the gradebook
     write_class(course, roster, assignment)
+    write_short_class(course, roster, SHORT_DUE)
+    for student in roster:
+        if student.extension:
+            extend(course, student.id, assignment, days=EXTENSION_DAYS)
     failures = grade_class(course, assignment, workers, progress, grader)
+    grade_class(course, SHORT, workers, progress, grader)
+    apply_penalties(course)
+    course_files = export_course(course) + [course_report(course)]
     feedback = generate_feedback(assignment, course)
     grades_csv, exercise_csv = export(assignment, course)
     page = report(assignment, course, failures=failures)
     failed = {student for student, _ in failures}
     scores = [r for r in exercise_scores(assignment, course) if r.student_id not in failed]
-    return DemoResult(course, roster, scores, feedback, grades_csv, exercise_csv, page, failures)
+    return DemoResult(
+        course, roster, scores, feedback, grades_csv, exercise_csv, page, failures, course_files
+    )

@@ -90,6 +90,38 @@ class CourseDir:
         """Points per exercise, one row per graded student (`python -m course export`)."""
         return self.root / "grades_by_exercise.csv"
 
+    # --- the term (course.toml): course-wide results, arrivals, regrade diffs ---------------
+    @property
+    def course_toml(self) -> Path:
+        return self.root / "course.toml"
+
+    @property
+    def course_csv(self) -> Path:
+        """One row per student, one column per assignment (course.results.course_export)."""
+        return self.root / "grades_course.csv"
+
+    @property
+    def canvas_csv(self) -> Path:
+        return self.root / "canvas.csv"
+
+    @property
+    def lateness_csv(self) -> Path:
+        return self.root / "lateness.csv"
+
+    def course_exercise_csv(self, assignment: str) -> Path:
+        return self.root / f"grades_by_exercise_{assignment}.csv"
+
+    @property
+    def course_report_html(self) -> Path:
+        return self.root / "report" / "index.html"
+
+    def arrivals(self, assignment: str = ASSIGNMENT) -> Path:
+        """{student: {arrived, claimed, source, entry}}: when the server saw each submission."""
+        return self.submitted / f".arrivals-{assignment}.json"
+
+    def regrade_csv(self, assignment: str, stamp: str) -> Path:
+        return self.autograded / f"regrade-{assignment}-{stamp}.csv"
+
     def source_notebook(self, assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK) -> Path:
         return self.source / assignment / f"{notebook}.ipynb"
 
@@ -107,12 +139,13 @@ class CourseDir:
 
 def new_course(root: Path, extra_config: str = "") -> CourseDir:
     """A scratch course directory (demo, tests, benchmarks) holding this repository's source/,
-    release/ and nbgrader_config.py (plus extra_config appended), and no student work."""
+    release/, course.toml and nbgrader_config.py (plus extra_config appended), and no student work."""
     import shutil
 
     root.mkdir(parents=True, exist_ok=True)
     for step in ("source", "release"):
         shutil.copytree(REPO / step, root / step)
     course = CourseDir(root)
+    shutil.copy2(CourseDir(REPO).course_toml, course.course_toml)
     course.nbgrader_config.write_text(CourseDir(REPO).nbgrader_config.read_text() + extra_config)
     return course

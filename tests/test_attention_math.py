@@ -241,13 +241,16 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     import sys
 
     from course.authoring.misconceptions import write_submission
-    from course.authoring.release import generate
+    from course.authoring.release import add_header, generate
+    from course.config import load
     from course.grading.run import grade
     from course.nb import nbgrader_env
     from course.paths import new_course
 
     released = new_course(tmp_path / "released")
     generate(released, ASSIGNMENT)
+    term = load(released.root)  # `python -m course release` heads it with course.toml's due date
+    add_header(released.release_notebook(ASSIGNMENT), term.title, term.assignment(ASSIGNMENT))
     fresh = nbformat.read(released.release_notebook(ASSIGNMENT), as_version=4)
     committed = nbformat.read(CourseDir().release_notebook(ASSIGNMENT), as_version=4)
     assert [(c.source, _meta(c)) for c in fresh.cells] == [

@@ -155,8 +155,9 @@ def test_grades_csv_has_nbgrader_columns_and_gradebook_scores(graded):
     assert float(rows["ben_blank"]["score"]) == 0.0
     assert float(rows["fay_hidden"]["score"]) == 16.0
     late = rows["cal_late"]
-    assert float(late["raw_score"]) == 20.0 and float(late["late_submission_penalty"]) == 20.0
-    assert float(late["score"]) == 0.0 and late["duedate"].startswith("2026-03-02")
+    # course.toml: 10 % of the points earned per started day late; cal is two days late.
+    assert float(late["raw_score"]) == 20.0 and float(late["late_submission_penalty"]) == 4.0
+    assert float(late["score"]) == 16.0 and late["duedate"].startswith("2026-03-02")
 
 
 @pytest.mark.slow
@@ -315,8 +316,10 @@ def test_cli_verbs_report_export_feedback(graded, capsys):
     graded.report.unlink()
     assert main(["--course", root, "report", ASSIGNMENT]) == 0
     assert graded.report.exists() and str(graded.report) in capsys.readouterr().out
-    assert main(["--course", root, "export"]) == 0
+    assert main(["--course", root, "export", ASSIGNMENT]) == 0
     assert "grades_by_exercise.csv" in capsys.readouterr().out
+    assert main(["--course", root, "export"]) == 0  # course-wide
+    assert "grades_course.csv" in capsys.readouterr().out
     one = graded.course.feedback / "gus_alibi" / ASSIGNMENT / "exercises.html"
     one.unlink()
     assert main(["--course", root, "feedback", "--student", "gus_alibi"]) == 0

@@ -9,11 +9,12 @@ from course.__main__ import main
 from course.proc import left_by_dead_run
 
 
-def test_refused_release_is_one_line_and_exit_1(tmp_path, capsys):
-    assert main(["--course", str(tmp_path), "release"]) == 1
+def test_refused_release_is_one_line_and_exit_2(tmp_path, capsys):
+    # No course.toml: every verb stops at the course file, naming it.
+    assert main(["--course", str(tmp_path), "release"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("release refused: ") and "no such instructor notebook" in err
-    assert "Traceback" not in err
+    assert err.startswith(f"course file: {tmp_path / 'course.toml'}: no course file")
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_scratch_of_a_dead_run_is_recognised_and_a_live_one_is_kept():

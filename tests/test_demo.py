@@ -64,6 +64,13 @@ def small_demo(tmp_path_factory):
         Student("ada_correct", "all correct", {n: "correct" for n in range(1, 11)}),
         Student("cal_late", "late", {n: "correct" for n in range(1, 11)}, late=True),
         Student(
+            "ivy_extended",
+            "late with an extension",
+            {n: "correct" for n in range(1, 11)},
+            late=True,
+            extension=True,
+        ),
+        Student(
             "m_alibi_sign_flipped",
             "alibi",
             {**{n: "correct" for n in range(1, 11)}, 9: "alibi_sign_flipped"},
@@ -79,21 +86,43 @@ def small_demo(tmp_path_factory):
 def test_demo_grades_with_course_grade_and_writes_everything(small_demo):
     d = small_demo
     assert (d.course.root / MARKER).exists()
-    assert {r.student_id for r in d.scores} == {"ada_correct", "cal_late", "m_alibi_sign_flipped"}
+    assert {r.student_id for r in d.scores} == {
+        "ada_correct",
+        "cal_late",
+        "ivy_extended",
+        "m_alibi_sign_flipped",
+    }
     by_id = {r.student_id: r for r in d.scores}
     assert (
         by_id["ada_correct"].score == 20
         and by_id["m_alibi_sign_flipped"].exercises["ex09"].tests == 0
     )
-    assert (
-        by_id["cal_late"].raw_score == 20 and by_id["cal_late"].score == 0
-    )  # nbgrader's "zero" late rule
+    # course.toml: each started day late costs 10 %; two days late -> 20 % of 20 points.
+    assert by_id["cal_late"].raw_score == 20 and by_id["cal_late"].score == 16
+    assert by_id["ivy_extended"].late_penalty == 0 and by_id["ivy_extended"].score == 20
     assert [s for s, _ in d.failures] == ["zed_broken"]
     assert "JSON" in dict(d.failures)["zed_broken"]
     assert sorted(p.parent.parent.name for p in d.feedback) == sorted(by_id)
     assert d.report.exists() and d.grades_csv.exists() and d.exercise_csv.exists()
     with open(d.grades_csv) as fh:
         assert {r["student_id"] for r in csv.DictReader(fh)} >= set(by_id)
+
+
+@pytest.mark.slow
+def test_demo_term_has_two_assignments_a_late_student_and_an_extension(small_demo):
+    files = {p.name: p for p in small_demo.course_files}
+    with open(files["grades_course.csv"]) as fh:
+        wide = {r["student_id"]: r for r in csv.DictReader(fh)}
+    # dot_products: 3 points, 25 % per started day; cal is late by 1 day 3 h -> 2 days -> 1.5.
+    assert wide["ada_correct"]["dot_products"] == "3" and wide["cal_late"]["dot_products"] == "1.5"
+    assert wide["cal_late"]["embedding_space_math"] == "16"
+    assert wide["cal_late"]["total"] == "17.5"
+    assert wide["ivy_extended"]["embedding_space_math"] == "20"
+    with open(files["lateness.csv"]) as fh:
+        late = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(fh)}
+    assert late[("ivy_extended", "embedding_space_math")]["extension"] == "3 days, 0:00:00"
+    assert late[("ivy_extended", "embedding_space_math")]["penalty_fraction"] == "0"
+    assert "Dot products (demo)" in files["index.html"].read_text()
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ from course.nb import (
     region_spans,
     run_nbgrader,
 )
-from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
+from course.paths import ASSIGNMENT, CourseDir
 
 from . import shared_cells
 
@@ -169,29 +169,63 @@ def generate(course: CourseDir, assignment: str) -> None:
         raise ReleaseRefused(str(exc)) from None
 
 
-def release(
-    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = NOTEBOOK
-) -> Path:
-    """Regenerate release/<assignment>/ from source/ if and only if every gate passes."""
-    source_nb = course.source_notebook(assignment, notebook)
-    release_nb = course.release_notebook(assignment, notebook)
-    if not source_nb.exists():
-        raise ReleaseRefused(f"{source_nb}: no such instructor notebook")
-    try:
-        # The shared setup/check cells come from one canonical file (see shared_cells).
-        shared_cells.sync_notebook(source_nb)
-    except shared_cells.SharedCellMissing as exc:
-        raise ReleaseRefused(str(exc)) from None
-    check_source_passes(source_nb)
+HEADER_ID = "course-header"
 
-    release_dir = release_nb.parent
+
+def header_cell(course_title: str, a) -> nbformat.NotebookNode:
+    """The release's first cell: the assignment's title and due date, from course.toml."""
+    late = f" Late work: {a.late.describe()}." if a.late else " No late penalty."
+    when = a.due.strftime("%A %-d %B %Y, %H:%M UTC")
+    cell = nbformat.v4.new_markdown_cell(
+        f"**{course_title} · {a.title}** (`{a.id}`)\n\n**Due {when}.**{late}",
+        metadata={"deletable": False, "editable": False},
+    )
+    cell.id = HEADER_ID
+    return cell
+
+
+def add_header(release_nb: Path, course_title: str, a) -> None:
+    nb = nbformat.read(release_nb, as_version=4)
+    nb.cells = [header_cell(course_title, a)] + [c for c in nb.cells if c.get("id") != HEADER_ID]
+    nbformat.write(nb, release_nb)
+
+
+def release(
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str | None = None
+) -> Path:
+    """Regenerate release/<assignment>/ from source/ if and only if every gate passes, for each
+    of its notebooks (or only `notebook`); returns the release folder. The assignment must be
+    listed in course.toml, whose title and due date head each notebook."""
+    from course.config import load
+
+    config = load(course.root)
+    a = config.assignment(assignment)
+    notebooks = [notebook] if notebook else list(a.notebooks)
+    pairs = [
+        (course.source_notebook(assignment, n), course.release_notebook(assignment, n))
+        for n in notebooks
+    ]
+    for source_nb, _ in pairs:
+        if not source_nb.exists():
+            raise ReleaseRefused(f"{source_nb}: no such instructor notebook")
+        try:
+            # The shared setup/check cells come from one canonical file (see shared_cells).
+            shared_cells.sync_notebook(source_nb)
+        except shared_cells.SharedCellMissing as exc:
+            raise ReleaseRefused(str(exc)) from None
+        check_source_passes(source_nb)
+
+    release_dir = course.release / assignment
     backup = Path(tempfile.mkdtemp(prefix="release-backup-"))
     if release_dir.exists():
         shutil.copytree(release_dir, backup / "old")
     try:
         generate(course, assignment)
-        check_blank_fails(release_nb)
-        check_no_leaks(source_nb, release_nb, Delimiters.from_config(load_config(course.root)))
+        delimiters = Delimiters.from_config(load_config(course.root))
+        for source_nb, release_nb in pairs:
+            check_blank_fails(release_nb)
+            check_no_leaks(source_nb, release_nb, delimiters)
+            add_header(release_nb, config.title, a)
     except ReleaseRefused:
         # Students must never be handed a release that failed a gate: put the previous one back.
         shutil.rmtree(release_dir, ignore_errors=True)
@@ -200,4 +234,4 @@ def release(
         raise
     finally:
         shutil.rmtree(backup, ignore_errors=True)
-    return release_nb
+    return release_dir

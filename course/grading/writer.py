@@ -154,6 +154,11 @@ class GradebookWriter(Autograde):
                         f"assignment {self.coursedir.assignment_id!r} is not in the gradebook; "
                         "run `python -m course release` (nbgrader generate_assignment) first"
                     ) from None
+            if not self._expected:  # known from course.toml's due dates, never released
+                raise GradeRefused(
+                    f"assignment {self.coursedir.assignment_id!r} has no notebooks in the "
+                    "gradebook; run `python -m course release` (nbgrader generate_assignment) first"
+                )
         return self._expected
 
     def submission_dir(self, student: str) -> Path:

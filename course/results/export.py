@@ -67,6 +67,10 @@ def exercise_scores(
         except MissingEntry:
             return []
         for sub in submissions:
+            if sub.timestamp is None and not any(
+                course.autograded.glob(f"{sub.student_id}/{assignment}/*.ipynb")
+            ):
+                continue  # a record `python -m course extend` made: nothing submitted yet
             row = StudentScores(
                 sub.student_id,
                 raw_score=sub.score,

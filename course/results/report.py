@@ -26,7 +26,7 @@ import numpy as np
 from course.authoring import shared_cells
 from course.integrity.flags import load_flags, summarize
 from course.nb import exercise_key, grade_id, is_test_cell
-from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
+from course.paths import ASSIGNMENT, CourseDir
 from course.results.export import ExerciseScore, StudentScores, exercise_scores
 
 PALETTE = shared_cells.colors()  # the notebooks' own palette (the shared setup cell)
@@ -79,9 +79,10 @@ def check_messages(cell) -> list[str]:
 
 
 def failing_checks(
-    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = NOTEBOOK
+    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str = "*"
 ) -> dict[str, Counter]:
-    """exNN -> Counter of failing check messages, each counted once per submission."""
+    """exNN -> Counter of failing check messages, each counted once per submission
+    (from every notebook of the assignment unless `notebook` names one)."""
     counts: dict[str, Counter] = {}
     for path in sorted(course.autograded.glob(f"*/{assignment}/{notebook}.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -93,13 +94,14 @@ def failing_checks(
 
 
 def exercise_titles(
-    course: CourseDir, assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK
+    course: CourseDir, assignment: str = ASSIGNMENT, notebook: str = "*"
 ) -> dict[str, str]:
-    path = course.release_notebook(assignment, notebook)
-    if not path.exists():
-        return {}
+    paths = sorted((course.release / assignment).glob(f"{notebook}.ipynb"))
     text = "\n".join(
-        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+        c.source
+        for path in paths
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "markdown"
     )
     return {f"ex{int(n):02d}": title for n, title, _ in _TITLE.findall(text)}
 
