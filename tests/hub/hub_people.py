@@ -7,6 +7,7 @@ import json
 import re
 
 import nbformat
+from hubctl import ADA, BEN, CY
 from nbformat.v4 import new_code_cell
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -44,7 +45,7 @@ def notebooks() -> dict[str, object]:
     # An extra cell right after the answer: ungraded code that the grader runs.
     part.cells.insert(ids.index("ex01_embed") + 1, new_code_cell(HOSTILE_OUTPUTS))
     broken = nbformat.writes(student_notebook({1: "correct"}))[:-40]  # cut mid-JSON
-    return {"ht-ada": full, "ht-ben": part, "ht-cy": broken}
+    return {ADA: full, BEN: part, CY: broken}
 
 
 def login(context: BrowserContext, hub, user: str, next_url: str = "") -> Page:

@@ -2,7 +2,7 @@
 
 `python -m course hub --roster ... --state DIR --port P` in a scratch state directory under /tmp
 (world-traversable: students' servers read its exchange and config), with Unix accounts named
-``ht-*`` that are removed afterwards. Helpers act as a student would: log in over HTTP, run
+``ht<tag>-*`` that are removed afterwards. Helpers act as a student would: log in over HTTP, run
 nbgrader as that Unix account with the students' environment.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -29,17 +30,21 @@ from course.hub.roster import remove_account, set_password  # noqa: E402
 from course.hub.setup import LAB_VENV  # noqa: E402
 from course.paths import ASSIGNMENT, COURSE_ID, CourseDir  # noqa: E402
 
-PREFIX = "ht-"
+# Account names carry a per-run tag, so two runs on one machine (a developer's and CI's) never
+# share or delete each other's accounts: ht<tag>-ada ...
+RUN = secrets.token_hex(2)
+ADA, BEN, CY, DAN, EVE, TIA, IAN, GRADER = (
+    f"ht{RUN}-{n}" for n in ("ada", "ben", "cy", "dan", "eve", "tia", "ian", "grader")
+)
 PEOPLE = {  # id -> role; ada/ben/cy: the browser test; dan: faults; eve: isolation
-    "ht-ada": "student",
-    "ht-ben": "student",
-    "ht-cy": "student",
-    "ht-dan": "student",
-    "ht-eve": "student",
-    "ht-tia": "ta",
-    "ht-ian": "instructor",
+    ADA: "student",
+    BEN: "student",
+    CY: "student",
+    DAN: "student",
+    EVE: "student",
+    TIA: "ta",
+    IAN: "instructor",
 }
-GRADER = "ht-grader"
 PER_HOUR = 2
 
 
@@ -177,11 +182,9 @@ def submit(hub: Hub, user: str) -> str:
 def start_hub() -> Hub:
     root = Path(tempfile.mkdtemp(prefix="course-hub-test-", dir="/tmp"))
     root.chmod(0o755)
-    for user in [*PEOPLE, GRADER]:
-        remove_account(user)  # leftovers of a killed run
     roster = root / "roster.csv"
     roster.write_text("id,name,email,role\n" + "".join(
-        f"{u},{u[3:].title()} Test,{u}@example.org,{r}\n" for u, r in PEOPLE.items()))  # fmt: skip
+        f"{u},{u.split('-')[1].title()} Test,{u}@example.org,{r}\n" for u, r in PEOPLE.items()))  # fmt: skip
     hub = Hub(root / "state", _free_base_port())
     try:
         hub.start(roster)

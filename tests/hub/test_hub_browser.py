@@ -13,13 +13,14 @@ import time
 import hub_people as hp
 import jlab_ui as ui
 import pytest
+from hubctl import ADA, BEN, CY, IAN
 from nbgrader.api import Gradebook
 from playwright.sync_api import expect
 
 from course.paths import ASSIGNMENT, REPO
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
-STUDENTS = ("ht-ada", "ht-ben", "ht-cy")
+STUDENTS = (ADA, BEN, CY)
 SHOTS = os.environ.get("HUB_SCREENSHOTS") == "1"
 
 
@@ -51,8 +52,8 @@ def test_three_students_and_the_instructor(hub, chromium):
             hub.wait_done(s, 1, timeout=180)
 
         graded = scores(hub)
-        assert set(graded) == {"ht-ada", "ht-ben"}  # ht-cy's notebook is not JSON
-        ada, ben = graded["ht-ada"], graded["ht-ben"]
+        assert set(graded) == {ADA, BEN}  # the third student's notebook is not JSON
+        ada, ben = graded[ADA], graded[BEN]
         assert ada[2] == ada[3] == 20  # every autograded point
         assert 0 < ben[2] < ben[3]
 
@@ -64,8 +65,8 @@ def test_three_students_and_the_instructor(hub, chromium):
             hp.fetch_feedback(page)
             page.goto(hp.feedback_url(page, hub, s))
             text = page.locator("body").inner_text()
-            assert "Graded on submit" in text or s == "ht-cy", text[:500]
-            if s == "ht-cy":
+            assert "Graded on submit" in text or s == CY, text[:500]
+            if s == CY:
                 assert "could not be graded" in text and "NotJSONError" in text, text[:800]
             else:
                 total = graded[s]
@@ -73,23 +74,23 @@ def test_three_students_and_the_instructor(hub, chromium):
                 assert "awaiting the instructor" in text
                 assert "BEGIN HIDDEN TESTS" not in text
             assert hp.pwned(page) is None, f"script ran in {s}'s feedback"
-            if s == "ht-ben" and SHOTS:
+            if s == BEN and SHOTS:
                 page.screenshot(path=str(REPO / "docs" / "hub-feedback.png"))
 
         # A student is refused formgrader and another student's files.
-        ada = pages["ht-ada"]
+        ada = pages[ADA]
         assert ada.goto(hub.url + hp.formgrader("/")).status == 403
-        other = ada.goto(f"{hub.url}/user/ht-ben/files/{ASSIGNMENT}/exercises.ipynb")
+        other = ada.goto(f"{hub.url}/user/{BEN}/files/{ASSIGNMENT}/exercises.ipynb")
         assert other.status == 403, other.status
 
         # The instructor: the graded submissions in formgrader, then one written answer by hand.
         ctx = chromium.new_context(viewport={"width": 1300, "height": 950})
-        page = hp.login(ctx, hub, "ht-ian", hp.formgrader(f"/manage_submissions/{ASSIGNMENT}"))
+        page = hp.login(ctx, hub, IAN, hp.formgrader(f"/manage_submissions/{ASSIGNMENT}"))
         for s, total in graded.items():
             row = page.locator("tr", has_text=s)
             expect(row).to_contain_text(f"{total[0]:g} / {total[1]:g}", timeout=60_000)
         with Gradebook(hub.course.db_url) as gb:
-            sub_id = gb.find_submission_notebook("exercises", ASSIGNMENT, "ht-ben").id
+            sub_id = gb.find_submission_notebook("exercises", ASSIGNMENT, BEN).id
         page.goto(hub.url + hp.formgrader(f"/submissions/{sub_id}"))
         written = page.locator("#ex01_explain").first
         expect(page.locator("table", has_text="cosine").first).to_be_visible()
@@ -102,7 +103,7 @@ def test_three_students_and_the_instructor(hub, chromium):
         import nbformat
         from nbconvert.exporters import HTMLExporter
 
-        graded_nb = nbformat.read(hub.course.autograded_notebook("ht-ben"), as_version=4)
+        graded_nb = nbformat.read(hub.course.autograded_notebook(BEN), as_version=4)
         raw = hub.state.parent / "unsanitised.html"
         raw.write_text(HTMLExporter(template_name="classic").from_notebook_node(graded_nb)[0])
         control = ctx.new_page()
@@ -116,16 +117,14 @@ def test_three_students_and_the_instructor(hub, chromium):
         manual = None
         while time.monotonic() < deadline and manual != 1:
             with Gradebook(hub.course.db_url) as gb:
-                manual = gb.find_grade(
-                    "ex01_explain", "exercises", ASSIGNMENT, "ht-ben"
-                ).manual_score
+                manual = gb.find_grade("ex01_explain", "exercises", ASSIGNMENT, BEN).manual_score
             time.sleep(0.5)
         assert manual == 1
         assert written.count() == 1
         if SHOTS:
             page.goto(hub.url + hp.formgrader(f"/manage_submissions/{ASSIGNMENT}"))
-            ben_total = f"{graded['ht-ben'][0] + 1:g} / {graded['ht-ben'][1]:g}"
-            expect(page.locator("tr", has_text="ht-ben")).to_contain_text(ben_total)
+            ben_total = f"{graded[BEN][0] + 1:g} / {graded[BEN][1]:g}"
+            expect(page.locator("tr", has_text=BEN)).to_contain_text(ben_total)
             page.screenshot(path=str(REPO / "docs" / "hub-formgrader.png"))
         ctx.close()
     finally:
