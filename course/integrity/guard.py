@@ -5,8 +5,9 @@ depend on code that shares the process with student code). `install(shell, kerne
 by course.sandbox.kernel right before the kernel serves its first
 request, so its snapshot (numpy, builtins, the IPython shell and kernel classes, event callbacks,
 AST/input transformers, sys hooks) predates any student code. The grader then runs, silently,
-`sys.modules["__course_guard__"].run(phase, nonce, helpers)` before ("before") and after
-("after") each test cell. `run` finds what student code changed, puts the trusted state back,
+`sys.modules["__course_guard__"].run(phase, nonce, helpers, key)` before ("before") and after
+("after") each test cell (the helper source travels once per kernel; later calls name it by
+`key`: resending 14 KB of source on all ~20 calls was most of the guard's cost). `run` finds what student code changed, puts the trusted state back,
 re-installs trusted copies of the notebook's helper functions (check_true, ...) compiled from
 the locked helper cells, and reports by raising GuardReport whose message starts with the nonce:
 a kernel whose error reporting was rewritten cannot produce that reply, which the grader notices.
@@ -210,10 +211,13 @@ class Guard:
         return found
 
     # --- trusted helpers -----------------------------------------------------------------
-    def trusted_helpers(self, source: str) -> tuple[dict, dict]:
-        """Fresh objects compiled from the locked helper cells, with pristine builtins."""
-        cached = self.helper_code.get(source)
+    def trusted_helpers(self, source: str, key: str = "") -> tuple[dict, dict]:
+        """Fresh objects compiled from the locked helper cells, with pristine builtins.
+        `source` may be empty once this kernel has been sent it under `key`."""
+        cached = self.helper_code.get(key or source)
         if cached is None:
+            if not source:  # never sent, or its copy here was removed: no trusted answer
+                raise LookupError("the trusted helpers are not known to this kernel")
             tree = ast.parse(source)
             # Imports apart from the definitions: compiled together, CPython emits different
             # bytecode for calls on imported names, and the fingerprints would not match.
@@ -237,7 +241,7 @@ class Guard:
                 if isinstance(n, (ast.Import, ast.ImportFrom))
                 for a in n.names
             ]
-            cached = self.helper_code[source] = (codes, names)
+            cached = self.helper_code[key or source] = (codes, names)
         codes, names = cached
         glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
         for code in codes:
@@ -252,11 +256,11 @@ class Guard:
             if hasattr(obj, "__code__"):
                 self.installed[name] = (obj, obj.__code__, glb, saved)
 
-    def run(self, phase: str, nonce: str, helpers: str) -> None:
+    def run(self, phase: str, nonce: str, helpers: str, key: str = "") -> None:
         found = self.eq_scan() + self.thread_scan() if phase == "after" else []
         found += self.check_and_restore()
-        if helpers:
-            objects, glb = self.trusted_helpers(helpers)
+        if helpers or key:
+            objects, glb = self.trusted_helpers(helpers, key)
             found += self.check_helpers(
                 {n: o for n, o in objects.items() if hasattr(o, "__code__")}
             )
@@ -287,5 +291,7 @@ def install(shell, kernel) -> None:
     sys.modules[MODULE_NAME] = module
 
 
-def hook_code(phase: str, nonce: str, helpers: str) -> str:
-    return f"__import__('sys').modules[{MODULE_NAME!r}].run({phase!r}, {nonce!r}, {helpers!r})"
+def hook_code(phase: str, nonce: str, helpers: str, key: str = "") -> str:
+    """The silent cell that runs the guard; `helpers` may be "" once the kernel knows `key`."""
+    args = f"{phase!r}, {nonce!r}, {helpers!r}, {key!r}"
+    return f"__import__('sys').modules[{MODULE_NAME!r}].run({args})"

