@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub hub clean-demo
+.PHONY: setup system release demo test test-fast lint bench bench-hub hub clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -31,6 +31,7 @@ hub: setup
 
 release: setup
 	$(BIN)/python -m course release embedding_space_math
+	$(BIN)/python -m course release attention_math
 
 demo: release
 	$(BIN)/python -m course demo
@@ -47,6 +48,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The course website in site/ (python -m course site --serve previews it on 127.0.0.1:8800).
+site: setup
+	$(BIN)/python -m course site
 
 bench: setup
 	$(BIN)/python bench/bench_grade.py

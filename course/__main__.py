@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import CourseError
@@ -118,6 +119,33 @@ def _student_setup(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from .site import build, load_settings
+
+    course = CourseDir(args.course)
+    settings = load_settings(course)
+    if args.hub_url is not None:
+        settings = replace(settings, hub_url=args.hub_url or None)
+    built = build(course, args.out, settings)
+    print(built.summary())
+    if args.serve:
+        from .errors import SiteRefused
+        from .site.serve import server
+
+        try:
+            httpd = server(built.out, args.port)
+        except OSError as exc:
+            raise SiteRefused(
+                f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); try --port"
+            ) from None
+        print(f"serving http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m course", description="Math for LLMs course tooling"
@@ -223,6 +251,17 @@ def main(argv: list[str] | None = None) -> int:
         "--student", help="student id, only when students share one login (default: login name)"
     )
     p.set_defaults(run=_student_setup)
+
+    p = verbs.add_parser(
+        "site", help="build the course website from release/ (refused if anything hidden leaks)"
+    )
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: site/)")
+    p.add_argument(
+        "--hub-url", help="JupyterHub for Run notebook (default: site.toml's; '' = download)"
+    )
+    p.add_argument("--serve", action="store_true", help="then preview it on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8800, help="preview port (default 8800)")
+    p.set_defaults(run=_site)
 
     from .hub.cli import add_verbs
 

@@ -53,3 +53,10 @@ class DemoRefused(CourseError):
     """The demo would overwrite a directory it did not make."""
 
     label = "demo refused"
+
+
+class SiteRefused(CourseError):
+    """The course site was not built: a page or download would publish hidden material, a link
+    goes nowhere, or site.toml/course.toml is malformed. The message names the file and line."""
+
+    label = "site refused"

@@ -196,7 +196,8 @@ def test_report_renders_every_section(graded):
         "a 1-D sequence (T,) gives (T, d); repeated ids repeat rows" in text
     )  # ex01's hidden check
     assert "d=8 vector at position 7 matches the RoPE formula" in text
-    assert "NotImplementedError: embed() is not written yet" in text  # the blank student's stub
+    # the blank student's stub
+    assert "B x T ids become B x T x d vectors: embed() raised NotImplementedError" in text
     assert "zed_broken" in text.split("Submissions that failed to grade")[1]
     assert "ada_correct" not in text.split("Submissions that failed to grade")[1]
 
@@ -206,7 +207,9 @@ def test_report_counts_a_failing_check_once_per_submission(graded):
     failing = failing_checks(ASSIGNMENT, graded.course)
     stats = {s.exercise: s for s in exercise_stats(graded.scores, failing)}
     assert (
-        dict(stats["ex01"].failing)["a 1-D sequence (T,) gives (T, d); repeated ids repeat rows"]
+        dict(stats["ex01"].failing)[
+            "a 1-D sequence (T,) gives (T, d); repeated ids repeat rows: embed() raised TypeError"
+        ]
         == 1
     )
     assert stats["ex01"].full_marks_rate == pytest.approx(3 / 5)
@@ -254,6 +257,18 @@ def test_check_messages_prefer_fail_lines_over_the_assertion():
         )
     ]
     assert check_messages(cell) == ["NameError: name 'x' is not defined"]
+    # The shared check helpers' details (course/authoring/shared_cells/checks.py) are dropped too.
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stdout",
+            text="FAIL - c: max |diff| 3.1e-02 at [1, 2] (got 1, expected 2)\n"
+            "FAIL - d: embed() raised IndexError: index 3 is out of bounds\n"
+            "FAIL - e: center() changed its input X in place\n"
+            "FAIL - f: relative error 1.0e+00 at [0, 0] (analytic 0, numerical 1)\n",
+        )
+    ]
+    assert check_messages(cell) == ["c", "d: embed() raised IndexError", "e", "f"]
 
 
 def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():

@@ -11,6 +11,7 @@ Runs in: the grader/CLI process (tests, the demo, benchmarks).
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from pathlib import Path
 
@@ -31,6 +32,30 @@ from course.paths import CourseDir
 from .catalog import CORRECT_VARIANTS, HIDDEN_ONLY, MISCONCEPTIONS, Misconception  # noqa: F401
 
 _DEF = re.compile(r"^def\s+(\w+)\s*\(")
+
+# Each further assignment keeps its planted answers in a package of its own: module path ->
+# MISCONCEPTIONS (wrong bodies) and UNUSUAL (correct bodies written unusually).
+_PLANTED_ELSEWHERE = {
+    "attention_math": (
+        "course.authoring.attention_math.planted",
+        "course.authoring.attention_math.unusual",
+    )
+}
+
+
+def misconceptions_for(assignment: str) -> dict[str, Misconception]:
+    """The planted misconceptions of one assignment, by name."""
+    if assignment in _PLANTED_ELSEWHERE:
+        return importlib.import_module(_PLANTED_ELSEWHERE[assignment][0]).MISCONCEPTIONS
+    return MISCONCEPTIONS
+
+
+def planted_for(assignment: str) -> dict[str, Misconception]:
+    """Every named planted answer of one assignment (wrong, hidden-only, unusual correct)."""
+    if assignment in _PLANTED_ELSEWHERE:
+        wrong, unusual = (importlib.import_module(m) for m in _PLANTED_ELSEWHERE[assignment])
+        return {**wrong.MISCONCEPTIONS, **unusual.UNUSUAL}
+    return PLANTED
 
 
 WRITTEN_ANSWER = "The embedding geometry matters for the model: (a student's written explanation)."
@@ -64,8 +89,9 @@ def student_notebook(
 ):
     """A student's notebook built from the release.
 
-    answers maps exercise number -> "correct", "blank" or a key of MISCONCEPTIONS, HIDDEN_ONLY or
-    CORRECT_VARIANTS (course.authoring.catalog); exercises not named stay blank. written=True also fills the manually graded answers of answered exercises.
+    answers maps exercise number -> "correct", "blank", the name of one of the assignment's
+    planted answers (planted_for), or a Misconception itself; exercises not named stay blank.
+    written=True also fills the manually graded answers of answered exercises.
     """
     answers = answers or {}
     nb = nbformat.read(course.release_notebook(assignment, notebook), as_version=4)
@@ -80,7 +106,9 @@ def student_notebook(
         if is_answer_cell(cell):
             source = solutions[grade_id(cell)]
             if choice != "correct":
-                wrong = PLANTED[choice]
+                wrong = (
+                    choice if isinstance(choice, Misconception) else planted_for(assignment)[choice]
+                )
                 if wrong.exercise != ex:
                     raise ValueError(
                         f"misconception {choice} belongs to exercise {wrong.exercise}, not {ex}"

@@ -21,7 +21,15 @@ from nbgrader.validator import Validator
 from traitlets.config import Config
 
 from course.errors import NbgraderFailed, ReleaseRefused
-from course.nb import Delimiters, grade_id, load_config, region_lines, run_nbgrader
+from course.nb import (
+    Delimiters,
+    grade_id,
+    load_config,
+    meta,
+    region_lines,
+    region_spans,
+    run_nbgrader,
+)
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
 from . import shared_cells
@@ -67,24 +75,89 @@ def check_blank_fails(release_nb: Path) -> None:
         )
 
 
+HIDDEN_KINDS = ("solution", "hidden tests", "mark scheme")
+
+
+def _outside_regions(source: str, delimiters: Delimiters) -> list[str]:
+    """The lines of `source` in no region and on no delimiter line (a model written answer)."""
+    lines = source.split("\n")
+    inside = {
+        i
+        for pair in (delimiters.solution, delimiters.hidden_tests, delimiters.mark_scheme)
+        for b, e in region_spans(lines, pair)
+        for i in range(b, e + 1)
+    }
+    return [ln for i, ln in enumerate(lines) if i not in inside]
+
+
+def hidden_lines(
+    source_nb: Path, kinds: tuple[str, ...] = HIDDEN_KINDS, delimiters: Delimiters = Delimiters()
+) -> dict[str, str]:
+    """Every line of the instructor notebook that students must not see, as a reader sees it
+    (`_plain`), mapped to its cell's grade_id. Lines under 25 characters are left out: "return
+    out" and "else:" legitimately recur in visible code. `kinds`: "solution" (solution regions,
+    and whole answer cells nbgrader replaces, such as model written answers), "hidden tests",
+    "mark scheme"."""
+    pairs = {
+        "solution": delimiters.solution,
+        "hidden tests": delimiters.hidden_tests,
+        "mark scheme": delimiters.mark_scheme,
+    }
+    found: dict[str, str] = {}
+    for cell in nbformat.read(source_nb, as_version=4).cells:
+        lines = [ln for kind in kinds for ln in region_lines(cell.source, pairs[kind])]
+        replaced_whole = cell.cell_type == "markdown" or not region_lines(
+            cell.source, delimiters.solution
+        )
+        if "solution" in kinds and meta(cell).get("solution") and replaced_whole:
+            lines += _outside_regions(cell.source, delimiters)
+        for line in map(_plain, lines):
+            if len(line) >= 25:
+                found.setdefault(line, grade_id(cell) or "?")
+    return found
+
+
+def _plain(text: str) -> str:
+    """A line as a reader sees it: no Markdown emphasis or code ticks, whitespace collapsed, so
+    a line still matches once rendered to HTML and stripped of its tags."""
+    return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def find_leaks(
+    source_nb: Path,
+    lines: list[str],
+    kinds: tuple[str, ...] = HIDDEN_KINDS,
+    delimiters: Delimiters = Delimiters(),
+) -> list[tuple[int, str]]:
+    """(line number from 1, what leaked) for each of `lines` holding a delimiter or a line of
+    hidden material of `kinds` from `source_nb`. The one leak check: the release gate and the
+    course site's gate (course/site/gate.py) both call it."""
+    hidden = hidden_lines(source_nb, kinds, delimiters)
+    shown = tuple(k for k in HIDDEN_KINDS if k not in kinds)
+    if shown:  # e.g. a solutions page: a hidden-test line that is also a solution line may show
+        allowed = hidden_lines(source_nb, shown, delimiters)
+        hidden = {h: gid for h, gid in hidden.items() if h not in allowed}
+    problems = []
+    for n, line in enumerate(lines, start=1):
+        text = _plain(line)
+        problems += [(n, f"marker '{m}'") for m in delimiters.markers if m in text]
+        problems += [(n, f"{gid}: '{h[:60]}'") for h, gid in hidden.items() if h in text]
+    return problems
+
+
 def check_no_leaks(
     source_nb: Path, release_nb: Path, delimiters: Delimiters = Delimiters()
 ) -> None:
     """Gate 3: no delimiter and no line of a solution, hidden test or mark scheme survives in
     the release."""
     release_text = "\n".join(c.source for c in nbformat.read(release_nb, as_version=4).cells)
-    problems = [f"marker '{m}'" for m in delimiters.markers if m in release_text]
-    release_lines = {line.strip() for line in release_text.splitlines()}
-    kinds = (delimiters.solution, delimiters.hidden_tests, delimiters.mark_scheme)
-    for cell in nbformat.read(source_nb, as_version=4).cells:
-        for line in (ln.strip() for kind in kinds for ln in region_lines(cell.source, kind)):
-            # Short lines ("return out", "else:") legitimately recur in visible code.
-            if len(line) >= 25 and line in release_lines:
-                problems.append(f"{grade_id(cell) or '?'}: '{line[:60]}'")
+    problems = [
+        p for _, p in find_leaks(source_nb, release_text.splitlines(), delimiters=delimiters)
+    ]
     if problems:
         raise ReleaseRefused(
             f"{release_nb}: hidden material leaked into the release:\n  - "
-            + "\n  - ".join(problems)
+            + "\n  - ".join(dict.fromkeys(problems))
         )
 
 

@@ -128,13 +128,14 @@ class Gradebook(api.Gradebook):
         batch = Batch.current
         if batch is None or not _same_db(db_url, batch.db_url):
             super().__init__(db_url, course_id, authenticator)
-            self.db.commit = _timed(self.db.commit)  # nbgrader commits outside its methods too
+            # nbgrader commits outside its methods too
+            self.db.commit = _timed(self.db.commit)  # type: ignore[has-type]
             return
         # api.Gradebook.__init__ minus the engine and the schema check (the batch's database
         # was opened by a plain Gradebook first: the assignment is in it).
         self.engine = batch.engine
         self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
-        self.db.commit = _timed(self.db.commit)
+        self.db.commit = _timed(self.db.commit)  # type: ignore[method-assign]
         self.check_course(course_id=course_id)
         self.course_id = course_id
         self.authenticator = authenticator

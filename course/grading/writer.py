@@ -209,7 +209,9 @@ class GradebookWriter(Autograde):
             self._stand_ins = None
             self.coursedir.student_id = "*"
             if stages is not None:
-                gb_wall, gb_cpu = (now - before for now, before in zip(batched.SPENT, spent, strict=True))
+                gb_wall, gb_cpu = (
+                    now - before for now, before in zip(batched.SPENT, spent, strict=True)
+                )
                 stages.add("gradebook", gb_wall, gb_cpu)
                 stages.add(
                     "convert",

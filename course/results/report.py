@@ -23,27 +23,23 @@ import jinja2
 import nbformat
 import numpy as np
 
+from course.authoring import shared_cells
 from course.integrity.flags import load_flags, summarize
 from course.nb import exercise_key, grade_id, is_test_cell
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 from course.results.export import ExerciseScore, StudentScores, exercise_scores
 
-PALETTE = {
-    "primary": "#0077BB",
-    "secondary": "#EE7733",
-    "tertiary": "#009988",
-    "error": "#CC3311",
-    "neutral": "#555555",
-    "highlight": "#EE3377",
-}
+PALETTE = shared_cells.colors()  # the notebooks' own palette (the shared setup cell)
 TOP_MESSAGES = 5
 _TITLE = re.compile(r"^##\s*Exercise\s+(\d+):\s*(.+?)\s*(\(|—|$)", re.M)
-# check_close/check_array append the values they saw; drop them so one mistake counts as one message.
-# What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py).
+# What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py): the
+# values a student's answer produced are dropped so one mistake counts as one message; an
+# exception keeps its type ("embed() raised NotImplementedError"), not its varying text.
 _DETAIL = re.compile(
     r": (got |max abs error |max \|diff\| |relative error |the check could not"
-    r"|\w+\(\) raised |\w+\(\) changed its input ).*$"
+    r"|\w+\(\) changed its input ).*$"
 )
+_RAISED = re.compile(r"(: \w+\(\) raised \w+): .*$")
 
 
 @dataclass
@@ -71,7 +67,7 @@ def check_messages(cell) -> list[str]:
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             fails += [
-                _DETAIL.sub("", line.strip()[len("FAIL - ") :])
+                _DETAIL.sub("", _RAISED.sub(r"\1", line.strip()[len("FAIL - ") :]))
                 for line in out.text.splitlines()
                 if line.strip().startswith("FAIL - ")
             ]

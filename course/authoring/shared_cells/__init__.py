@@ -4,7 +4,7 @@
 the scoreboard, ...) are the canonical text of two locked code cells, grade_ids "setup" and
 "checks", that every source notebook carries near its top. They stay *cells* rather than an
 import because students read the helpers they are graded by, and the grader's integrity guard
-(course.guard) recompiles trusted copies of the helper functions from the locked cells before
+(course.integrity.guard) recompiles trusted copies of the helper functions from the locked cells before
 every test cell: a module students could import would not be in the submission it checks.
 
 `python -m course release` calls `sync_notebook` on the source notebook first, so editing a
@@ -17,21 +17,35 @@ without starting a kernel.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
+
+from course.errors import CourseError
+from course.nb import grade_id as grade_id_of
 
 HERE = Path(__file__).resolve().parent
 # grade_id -> canonical file, in the order the cells appear at the top of a notebook.
 SHARED = {"setup": HERE / "setup.py", "checks": HERE / "checks.py"}
 
 
-class SharedCellMissing(Exception):
+class SharedCellMissing(CourseError):
     """A source notebook lacks one of the shared cells (its message names the file and cell)."""
+
+    label = "release refused"
 
 
 def text(grade_id: str) -> str:
     return SHARED[grade_id].read_text().rstrip("\n")
+
+
+def colors() -> dict[str, str]:
+    """The course palette, COLORS of the setup cell (the report draws with it too)."""
+    for node in ast.parse(text("setup")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COLORS":
+            return ast.literal_eval(node.value)
+    raise KeyError(f"{SHARED['setup']}: COLORS is not assigned")
 
 
 def new_cell(grade_id: str):
@@ -52,7 +66,7 @@ def stale_cells(nb, path: Path | str = "notebook") -> list[str]:
     """grade_ids of the shared cells whose text differs from the canonical file."""
     found = {}
     for cell in nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        gid = grade_id_of(cell)
         if gid in SHARED:
             found[gid] = cell
     missing = [gid for gid in SHARED if gid not in found]
@@ -71,7 +85,7 @@ def sync_notebook(path: Path) -> list[str]:
     stale = stale_cells(nb, path)
     if stale:
         for cell in nb.cells:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            gid = grade_id_of(cell)
             if gid in stale:
                 cell.source = text(gid)
         nbformat.write(nb, path)
