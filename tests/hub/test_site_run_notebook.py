@@ -1,7 +1,7 @@
 """The course site's Run notebook in hub mode, on the real course hub: a logged-in student who
 clicks it on an assignment page lands in their own JupyterLab with the fetched notebook open.
 
-Runs after the other hub tests (file order) on the session's hub, as ht-ada, who has fetched
+Runs after the other hub tests (file order) on the session's hub, as hubctl.ADA, who has fetched
 the assignment by then (fetched here with nbgrader's own command when run alone). Costs one
 site build and one page load on a spawned server (~10 s when the hub is already up)."""
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 import site_flow  # noqa: E402
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
-STUDENT = "ht-ada"
+STUDENT = hubctl.ADA
 
 
 def test_run_notebook_opens_the_fetched_notebook_in_the_students_jupyterlab(
