@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -67,13 +66,17 @@ def run_hub(args: argparse.Namespace) -> int:
     if args.auth == DEMO_AUTH:
         print(LOUD, file=sys.stderr)
     config = prepare(settings)  # a CourseError ends as one line (course/__main__.py)
-    print(f"course JupyterHub config: {config}")
+    print(f"course JupyterHub config: {config}", flush=True)
     if args.setup_only:
         return 0
     print(f"JupyterHub for {settings.course_id}: {settings.url}", flush=True)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return subprocess.call(hub_command(config), cwd=settings.hub_dir, env=env)
+    # Become JupyterHub (exec, not a child): systemd's and a test's SIGTERM then reach the hub
+    # itself, which stops its proxy and services; a wrapper left it orphaned and running.
+    os.chdir(settings.hub_dir)
+    cmd = hub_command(config)
+    os.execve(cmd[0], cmd, env)
 
 
 def run_grader(args: argparse.Namespace) -> int:

@@ -91,7 +91,8 @@ def set_password(login: str, password: str) -> None:
 
 def remove_account(login: str) -> None:
     """Delete an account and its home (tests; never called for a real roster)."""
-    subprocess.run(["userdel", "--remove", login], capture_output=True)
+    # --force: a server killed with the hub can leave zombie processes of the account behind.
+    subprocess.run(["userdel", "--force", "--remove", login], capture_output=True)
 
 
 def sync_gradebook(db_url: str, people: list[Person]) -> int:

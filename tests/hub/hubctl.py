@@ -114,12 +114,19 @@ class Hub:
         raise RuntimeError(f"hub did not start in 300 s:\n{self.log()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+        if self.proc:
+            # The hub, its proxy and its services share the process group of the command.
             try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    self.proc.poll()
+                    os.killpg(self.proc.pid, 0)  # raises once the whole group is gone
+                    time.sleep(0.5)
                 os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(10)
         # Single-user servers run in sessions of their own; stop any left by the test users.
         for user in [*PEOPLE, GRADER]:
             subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
