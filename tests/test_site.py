@@ -146,6 +146,7 @@ def site(course):
 def test_pages_for_every_assignment_and_notebook(course, site):
     out = site.out
     assert sorted(p.relative_to(out).as_posix() for p in site.pages) == [
+        "attention_math/exercises.html",  # the repository's second assignment
         f"{ASSIGNMENT}/exercises.html",
         "index.html",
         "release_only/exercises.html",
