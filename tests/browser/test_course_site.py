@@ -31,7 +31,8 @@ def test_student_reads_an_assignment_and_downloads_it(chromium, course, tmp_path
         try:
             page.goto(url)
             assert page.locator("h1").first.inner_text() == "Math for LLMs"
-            page.locator('a[href="embedding_space_math/exercises.html"]').click()
+            # The home page lists assignments alphabetically (attention_math first): pick this one.
+            page.locator('a[href="embedding_space_math/exercises.html"]').first.click()
             page.wait_for_url("**/embedding_space_math/exercises.html")
 
             crumb = page.locator("nav.breadcrumb")
