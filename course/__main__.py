@@ -105,14 +105,21 @@ def _feedback(args) -> int:
     return 0
 
 
-def _export(args) -> int:
-    from .results.course_export import export_course
-    from .results.export import export
+def _late_applied(args) -> CourseDir:
+    """The course with due dates synced and late penalties applied: what export and report read."""
     from .results.late import apply_penalties, sync_due_dates
 
     course = CourseDir(args.course)
     sync_due_dates(course)
     apply_penalties(course)
+    return course
+
+
+def _export(args) -> int:
+    from .results.course_export import export_course
+    from .results.export import export
+
+    course = _late_applied(args)
     if args.assignment:
         paths = [p for a in _ids(args) for p in export(a, course)]
     else:
@@ -123,12 +130,9 @@ def _export(args) -> int:
 
 def _report(args) -> int:
     from .results.course_report import course_report
-    from .results.late import apply_penalties, sync_due_dates
     from .results.report import report
 
-    course = CourseDir(args.course)
-    sync_due_dates(course)
-    apply_penalties(course)
+    course = _late_applied(args)
     if args.assignment:
         for a in _ids(args):
             print(f"wrote {report(a, course)}")

@@ -1,7 +1,8 @@
-"""The shared check helpers (course/authoring/shared_cells/checks.py), run as plain Python.
+"""The shared check helpers (course/authoring/shared_cells/checks.py, numeric_checks.py), run as
+plain Python.
 
-The canonical file is the text of every notebook's locked "checks" cell, so executing it here
-tests exactly what students run, without a kernel (the whole file takes well under a second).
+The canonical files are the text of every notebook's locked "checks" and "numeric_checks" cells,
+so executing them here tests exactly what students run, without a kernel (well under a second).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from course.authoring.shared_cells import SHARED
 @pytest.fixture
 def h(capsys):
     ns: dict = {}
-    exec(compile(SHARED["checks"].read_text(), "checks", "exec"), ns)  # noqa: S102
+    for gid in ("checks", "numeric_checks"):  # two cells, one kernel namespace
+        exec(compile(SHARED[gid].read_text(), gid, "exec"), ns)  # noqa: S102
     ns["header"]("Exercise 1: test")
     capsys.readouterr()
     return ns

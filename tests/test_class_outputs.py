@@ -258,7 +258,7 @@ def test_check_messages_prefer_fail_lines_over_the_assertion():
         )
     ]
     assert check_messages(cell) == ["NameError: name 'x' is not defined"]
-    # The shared check helpers' details (course/authoring/shared_cells/checks.py) are dropped too.
+    # The shared check helpers' details (course/authoring/shared_cells/) are dropped too.
     cell.outputs = [
         nbformat.v4.new_output(
             "stream",

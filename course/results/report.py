@@ -32,9 +32,9 @@ from course.results.export import ExerciseScore, StudentScores, exercise_scores
 PALETTE = shared_cells.colors()  # the notebooks' own palette (the shared setup cell)
 TOP_MESSAGES = 5
 _TITLE = re.compile(r"^##\s*Exercise\s+(\d+):\s*(.+?)\s*(\(|—|$)", re.M)
-# What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py): the
-# values a student's answer produced are dropped so one mistake counts as one message; an
-# exception keeps its type ("embed() raised NotImplementedError"), not its varying text.
+# What follows a check's name on its FAIL line (course/authoring/shared_cells/checks.py and
+# numeric_checks.py): the values a student's answer produced are dropped so one mistake counts as
+# one message; an exception keeps its type ("embed() raised NotImplementedError"), not its varying text.
 _DETAIL = re.compile(
     r": (got |max abs error |max \|diff\| |relative error |the check could not"
     r"|\w+\(\) changed its input ).*$"

@@ -72,7 +72,7 @@ CHECK_MY_WORK = (
 
 
 def shared(grade_id: str):
-    """A shared cell (setup, checks) exactly as course.authoring.shared_cells writes it."""
+    """A shared cell (setup, checks, ...) exactly as course.authoring.shared_cells writes it."""
     cell = shared_cells.new_cell(grade_id)
     cell.id = grade_id
     return cell
@@ -84,7 +84,8 @@ def notebook():
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    nb.cells = [markdown(INTRO, None), shared("setup"), shared("checks"), code(HELPERS, "helpers")]
+    shared_top = [shared(grade_id) for grade_id in shared_cells.SHARED]
+    nb.cells = [markdown(INTRO, None), *shared_top, code(HELPERS, "helpers")]
     for ex in EXERCISES:
         nb.cells.extend(cells(ex))
     nb.cells.append(markdown(CHECK_MY_WORK_INTRO, "check_my_work_intro"))

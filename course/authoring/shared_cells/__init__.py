@@ -1,8 +1,11 @@
 """The notebook cells every assignment shares, kept in one place (runs in the instructor's process).
 
-`setup.py` (imports, plot style, colours) and `checks.py` (check_true, check_array, grad_check,
-the scoreboard, ...) are the canonical text of two locked code cells, grade_ids "setup" and
-"checks", that every source notebook carries near its top. They stay *cells* rather than an
+`setup.py` (imports, plot style, colours), `checks.py` (how a check reports and calls student
+code: check_true, call, mistakes, the scoreboard) and `numeric_checks.py` (check_close,
+check_array, check_equal, grad_check, which use the helpers of `checks.py`) are the canonical
+text of three locked code cells, grade_ids "setup", "checks" and "numeric_checks", that every
+source notebook carries near its top, in that order. (The check helpers are two cells so that
+each canonical file stays readable, split where the reporting machinery ends.) They stay *cells* rather than an
 import because students read the helpers they are graded by, and the grader's integrity guard
 (course.integrity.guard) recompiles trusted copies of the helper functions from the locked cells before
 every test cell: a module students could import would not be in the submission it checks.
@@ -27,7 +30,11 @@ from course.nb import grade_id as grade_id_of
 
 HERE = Path(__file__).resolve().parent
 # grade_id -> canonical file, in the order the cells appear at the top of a notebook.
-SHARED = {"setup": HERE / "setup.py", "checks": HERE / "checks.py"}
+SHARED = {
+    "setup": HERE / "setup.py",
+    "checks": HERE / "checks.py",
+    "numeric_checks": HERE / "numeric_checks.py",
+}
 
 
 class SharedCellMissing(CourseError):
