@@ -310,7 +310,7 @@ def test_hide_hidden_tests_keeps_messages_and_drops_code_from_every_output():
 
 @pytest.mark.slow
 def test_cli_verbs_report_export_feedback(graded, capsys):
-    from course.__main__ import main
+    from course.cli import main
 
     root = str(graded.course.root)
     graded.report.unlink()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from course.__main__ import main
+from course.cli import main
 from course.proc import left_by_dead_run
 
 

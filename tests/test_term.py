@@ -80,7 +80,7 @@ def run(root: Path, *args: str, ok: bool = True):
 
 def cli(root: Path, *args: str, ok: bool = True):
     """The same CLI in this process (nbgrader's ~3 s import paid once, not per call)."""
-    from course.__main__ import main
+    from course.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

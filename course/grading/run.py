@@ -65,7 +65,7 @@ class Grader:
         self.workers = workers or os.cpu_count() or 1
         self.scheduler, self.force, self.progress = scheduler, force, progress
         self.limits = limits or Limits()
-        self.pool = pool  # already warming up (course.__main__ starts it early), or made in _grade
+        self.pool = pool  # already warming up (course.verbs starts it early), or made in _grade
 
     def run(self) -> GradeSummary:
         start = time.monotonic()

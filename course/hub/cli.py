@@ -65,7 +65,7 @@ def run_hub(args: argparse.Namespace) -> int:
                            lab_venv=args.lab_venv, grader_user=args.grader_user)  # fmt: skip
     if args.auth == DEMO_AUTH:
         print(LOUD, file=sys.stderr)
-    config = prepare(settings)  # a CourseError ends as one line (course/__main__.py)
+    config = prepare(settings)  # a CourseError ends as one line (course/cli.py)
     print(f"course JupyterHub config: {config}", flush=True)
     if args.setup_only:
         return 0
