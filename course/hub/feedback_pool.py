@@ -13,13 +13,24 @@ GenerateFeedback only reads the gradebook (sqlite serves concurrent readers).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from course.paths import CourseDir
 
 
-def _warm() -> None:
+def _warm(service_pid: int) -> None:
+    """Worker start: die with the service, then import what rendering needs."""
+    import ctypes
+    import signal
+
+    # The service is SIGKILLed or SIGTERMed (a crash, the hub stopping it) without running any
+    # cleanup; measured: each restart left both workers behind, orphaned. The kernel kills them
+    # with it instead (PR_SET_PDEATHSIG = 1).
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != service_pid:  # it died before prctl took effect
+        os._exit(1)
     import course.results.feedback  # noqa: F401 - nbgrader and nbconvert: seconds under load
 
 
@@ -34,7 +45,10 @@ class FeedbackPool:
         self.workers = max(1, workers)
         # spawn, not fork: the service has threads (the grading pool's), fork would copy locks.
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm,
+            initargs=(os.getpid(),),
         )
         for _ in range(self.workers):
             self.pool.submit(int)  # start (and import) now, not when the first batch is waiting
