@@ -57,3 +57,23 @@ def execute_and_score(
             score, max_score = nbg_utils.determine_grade(cell)
             scores[cell.metadata["nbgrader"]["grade_id"]] = (score, max_score)
     return scores
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright, one for the whole session: the JupyterLab, site and hub
+    browser tests share it (a second sync_playwright() inside the first one's loop refuses to start)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
+    import jlab_ui as ui
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(ui.CHROMIUM):
+        pytest.fail(
+            f"{ui.CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
+        )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -73,10 +73,8 @@ def read_notebook(path: Path) -> Notebook:
 def _course_toml(course: CourseDir) -> tuple[str | None, dict[str, tuple[str, datetime]]]:
     """(course title, {assignment id: (title, due)}) from course.toml, or (None, {}) before it
     exists. The loader raises CourseConfigError (one line, file:line: reason) on a bad file."""
-    try:
-        from .. import config
-    except ImportError:  # the course.toml loader has not landed on this branch yet
-        return None, {}
+    from .. import config
+
     if not (course.root / config.FILENAME).exists():
         return None, {}
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -13,7 +12,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import flow  # noqa: E402
-import jlab_ui as ui  # noqa: E402
 
 
 @pytest.fixture
@@ -35,22 +33,6 @@ def student_lab(tmp_path, exchange):
     finally:
         lab.stop()
         print(f"--- student JupyterLab log (tail) ---\n{lab.log()}")
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not os.path.exists(ui.CHROMIUM):
-        pytest.fail(
-            f"{ui.CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -25,18 +25,3 @@ def hub():
     finally:
         print(f"--- hub log (tail) ---\n{hub.log()}")
         hubctl.cleanup(hub)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    import jlab_ui as ui
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(ui.CHROMIUM):
-        pytest.fail(f"{ui.CHROMIUM} not found: install Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=ui.CHROMIUM, args=ui.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
