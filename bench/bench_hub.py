@@ -90,6 +90,14 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
 
 
+def print_stages(label: str, batches: list[dict]) -> None:
+    """Where the service's time went (its own per-batch record in the ledger)."""
+    stages = ("collect", "grade", "feedback", "release")
+    total = {k: sum(b[k] for b in batches) for k in stages}
+    print(f"  {label}: {len(batches)} batch(es) of {[b['size'] for b in batches]}; seconds "
+          + ", ".join(f"{k} {total[k]:.1f}" for k in stages))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=30)
@@ -121,10 +129,12 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         time.sleep(3)
+        ledger = Ledger(settings.course.root)
         single = []
         for u in users[: args.single]:
             submit(settings, u).wait()
             single += latencies(settings, [u])
+        n_single = len(ledger.batches())
         burst_users = users[: args.burst]
         procs = [submit(settings, u) for u in burst_users]
         for p in procs:
@@ -137,6 +147,9 @@ def main() -> None:
               f"(target <= 10 s)")  # fmt: skip
         print(f"  burst of {len(burst)} at once: p50 {pct(burst, 50):.1f} s, p95 {pct(burst, 95):.1f}"
               f" s, max {max(burst):.1f} s (target: max <= 60 s)")  # fmt: skip
+        batches = ledger.batches()
+        print_stages("one submission", batches[:n_single])
+        print_stages(f"burst of {len(burst)}", batches[n_single:])
     finally:
         if service:
             service.terminate()

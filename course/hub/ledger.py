@@ -68,6 +68,14 @@ class Ledger:
             | extra
         )
 
+    def batch(self, entries: list[str], stages: dict[str, float]) -> None:
+        """Seconds per stage of one batch of inbound entries (read by bench/bench_hub.py)."""
+        self._append({"event": "batch", "size": len(entries), "entries": entries, "at": now()}
+                     | stages)  # fmt: skip
+
+    def batches(self) -> list[dict]:
+        return [r for r in self.records() if r["event"] == "batch"]
+
     def arrivals(self) -> dict[str, Arrival]:
         """entry -> Arrival, with the outcome of its last ``done`` line if any."""
         seen: dict[str, Arrival] = {}

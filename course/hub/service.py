@@ -5,15 +5,19 @@ Runs as root because the sandboxed grader needs it (a uid of its own for every k
 README "Threat model"); everything it writes in the course directory is handed back to the
 grader account afterwards so formgrader keeps working.
 
-One batch = every complete inbound entry without a ``done`` line in the ledger:
+One batch = every complete inbound entry without a ``done`` line in the ledger when the service
+wakes (a burst of 30 is one or two batches, not 30), per assignment:
   refuse entries whose folder owner is not the student they claim to be (moved out of inbound);
-  nbgrader collect --update (course.exchange.collect: the newest per student goes to submitted/);
-  course.grade.grade (sandboxed, parallel, resumable; one gradebook writer);
-  nbgrader generate_feedback per student (course.results.feedback: hidden tests removed);
-  a banner in each feedback page (when received, graded feedback used this hour), or, over the
-  rate limit, a page that says it was recorded but not scored; nbgrader release_feedback;
-  pages of our own for entries that could not be graded or were superseded in the same batch.
-Only then is ``done`` written, so a crash anywhere means the batch is redone on restart.
+  collect: ONE nbgrader collect --update (the newest per student goes to submitted/);
+  grade: ONE course.grading.run.grade on workers kept warm between batches (KeptPool);
+  feedback: ONE nbgrader generate_feedback for the batch's students (course.results.feedback:
+  hidden tests removed), a banner in each page (when received, graded feedback used this hour)
+  or, over the rate limit, a page that says it was recorded but not scored; pages of our own for
+  entries that could not be graded or were superseded in the same batch;
+  release: ONE nbgrader release_feedback for the batch's students, files handed back.
+Per-student nbgrader runs made feedback the stage that grew with a burst (the previous design;
+see README "Grade on submit" for the stage times). Only then is ``done`` written, so a crash
+anywhere means the batch is redone on restart. Stage times go to the ledger (a ``batch`` line).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import shutil
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +63,16 @@ class KeptPool:
         self.pool.close(abort=True)
 
 
+@contextmanager
+def _timed(stages: dict[str, float], name: str):
+    """Add the seconds spent in the `with` block to stages[name] (the batch's stage times)."""
+    t0 = time.monotonic()
+    try:
+        yield
+    finally:
+        stages[name] += time.monotonic() - t0
+
+
 @dataclass(frozen=True)
 class RateLimit:
     per_hour: int = 3
@@ -74,6 +89,7 @@ class GradeOnSubmit:
         self.grader_user, self.limit = grader_user, limit
         self.workers = os.cpu_count() or 1
         self.pool: KeptPool | None = None
+        self.feedback = None  # course.hub.feedback_pool.FeedbackPool, made by warm()
         self.ledger = Ledger(course.root)
         self.inbound = self.exchange / course_id / "inbound"
         self.feedback_dir = self.exchange / course_id / "feedback"
@@ -136,16 +152,22 @@ class GradeOnSubmit:
         config.ExchangeCollect.check_owner = False
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
-    def _nbgrader(self, verb: str, assignment: str, **kw) -> None:
-        result = getattr(self._api(), verb)(assignment, **kw)
+    def _nbgrader(self, verb: str, assignment: str, only: list[str] | None = None) -> None:
+        api = self._api()
+        if only is not None:  # these students only, in one run (nbgrader's student_id_exclude)
+            everyone = {p.name for p in self.course.feedback.iterdir() if p.is_dir()}
+            api.coursedir.student_id_exclude = ",".join(sorted(everyone - set(only)))
+        result = getattr(api, verb)(assignment)
         if not result.get("success"):
             raise RuntimeError(f"nbgrader {verb} {assignment} failed: {result.get('log')}")
 
-    def process(self, batch: list[Arrival]) -> None:
-        from course.grading.pools import LocalPool
+    def process(self, batch: list[Arrival]) -> dict[str, float]:
+        """Everything that arrived since the last wake-up, as ONE batch per assignment: one
+        collect, one grade() on the kept workers, one generate_feedback, one release_feedback.
+        Returns (and records in the ledger) the seconds spent in each stage."""
         from course.grading.run import grade
-        from course.sandbox.limits import Limits
 
+        stages = dict.fromkeys(("collect", "grade", "feedback", "release"), 0.0)
         kept = []
         for a in batch:
             if why := self._owner_ok(a):
@@ -160,60 +182,77 @@ class GradeOnSubmit:
         for a in kept:
             by_assignment[a.assignment].append(a)
         for assignment, arrivals in sorted(by_assignment.items()):
-            t0 = time.monotonic()
-            if self.pool is None:  # warms up (~2 s) while nbgrader collects
-                self.pool = KeptPool(LocalPool(self.workers, Limits()))
-            self._nbgrader("collect", assignment)
-            t1 = time.monotonic()
-            summary = grade(assignment, root=self.course.root, progress=False, pool=self.pool)
-            t2 = time.monotonic()
-            self._feedback(assignment, arrivals, summary)
-            log.info("%s: %d submission(s): collect %.1f s, grade %.1f s, feedback %.1f s",
-                     assignment, len(arrivals), t1 - t0, t2 - t1, time.monotonic() - t2)  # fmt: skip
-        self._hand_back()
+            self.warm()
+            with _timed(stages, "collect"):
+                self._nbgrader("collect", assignment)
+            with _timed(stages, "grade"):
+                summary = grade(assignment, root=self.course.root, progress=False, pool=self.pool)
+            self._feedback(assignment, arrivals, summary, stages)
+        with _timed(stages, "release"):
+            self._hand_back()
+        self.ledger.batch([a.entry for a in batch], stages)
+        log.info("batch of %d: %s", len(batch),
+                 ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))  # fmt: skip
+        return stages
+
+    def warm(self) -> None:
+        """Start the sandboxed workers and the feedback workers once (~2 s idle, 10-15 s under
+        load) and keep them."""
+        from course.grading.pools import LocalPool
+        from course.hub.feedback_pool import FeedbackPool
+        from course.sandbox.limits import Limits
+
+        if self.pool is None:
+            self.pool = KeptPool(LocalPool(self.workers, Limits()))
+        if self.feedback is None:
+            self.feedback = FeedbackPool(self.workers)
+
+    def stop_workers(self) -> None:
+        for pool in (self.pool, self.feedback):
+            if pool:
+                pool.shutdown()
+        self.pool = self.feedback = None
 
     def _collected_secret(self, student: str, assignment: str) -> str:
         path = self.course.submission_dir(student, assignment) / "submission_secret.txt"
         return path.read_text().strip() if path.exists() else ""
 
-    def _feedback(self, assignment: str, arrivals: list[Arrival], summary) -> None:
-        from course.results.feedback import generate_feedback
-
+    def _feedback(self, assignment: str, arrivals: list[Arrival], summary, stages) -> None:
         notebooks = sorted(p.stem for p in (self.course.release / assignment).glob("*.ipynb"))
+        since = (datetime.now(UTC) - WINDOW).isoformat()
         outcomes: dict[str, tuple[str, str]] = {}
-        for student in sorted({a.student for a in arrivals}):
-            mine = [a for a in arrivals if a.student == student]
-            counted = self._collected_secret(student, assignment)
-            for a in mine:
-                secret = (self.inbound / a.entry / "submission_secret.txt").read_text().strip()
-                if secret != counted:
-                    outcomes[a.entry] = ("superseded", "a newer submission of yours counts")
-                    self._own_page(secret, notebooks, superseded_page(a))
-                elif student in summary.failed:
-                    why = summary.failed[student]
-                    outcomes[a.entry] = ("failed", why)
-                    self._own_page(secret, notebooks, failed_page(a, why))
-                else:
-                    shown = self.ledger.shown_since(
-                        student, assignment, (datetime.now(UTC) - WINDOW).isoformat()
-                    )
-                    generate_feedback(assignment, self.course, student=student)
-                    if len(shown) >= self.limit.per_hour:
-                        nxt = (datetime.fromisoformat(shown[0]) + WINDOW).isoformat()
-                        page = limited_page(a, self.limit.per_hour, nxt)
-                        for nb in notebooks:
-                            self._feedback_file(student, assignment, nb).write_text(page)
-                        outcomes[a.entry] = ("limited", f"over {self.limit.per_hour}/hour")
+        pages: dict[str, tuple[bool, str]] = {}  # student -> (replaces nbgrader's page?, html)
+        with _timed(stages, "feedback"):
+            for student in sorted({a.student for a in arrivals}):
+                counted = self._collected_secret(student, assignment)
+                for a in (a for a in arrivals if a.student == student):
+                    secret = (self.inbound / a.entry / "submission_secret.txt").read_text().strip()
+                    if secret != counted:
+                        outcomes[a.entry] = ("superseded", "a newer submission of yours counts")
+                        self._own_page(secret, notebooks, superseded_page(a))
+                    elif student in summary.failed:
+                        outcomes[a.entry] = ("failed", summary.failed[student])
+                        self._own_page(secret, notebooks, failed_page(a, summary.failed[student]))
                     else:
-                        top = banner(a, len(shown) + 1, self.limit.per_hour)
-                        for nb in notebooks:
-                            f = self._feedback_file(student, assignment, nb)
-                            f.write_text(f.read_text().replace("<body>", "<body>" + top, 1))
-                        outcomes[a.entry] = ("graded", "")
-        # Only this batch's students: releasing the whole class each time grows with its size.
-        for student in sorted({e.split("+")[0] for e, (o, _) in outcomes.items() if o in
-                               ("graded", "limited")}):  # fmt: skip
-            self._nbgrader("release_feedback", assignment, student_id=student)
+                        shown = self.ledger.shown_since(student, assignment, since)
+                        if len(shown) >= self.limit.per_hour:
+                            nxt = (datetime.fromisoformat(shown[0]) + WINDOW).isoformat()
+                            pages[student] = (True, limited_page(a, self.limit.per_hour, nxt))
+                            outcomes[a.entry] = ("limited", f"over {self.limit.per_hour}/hour")
+                        else:
+                            pages[student] = (False, banner(a, len(shown) + 1, self.limit.per_hour))
+                            outcomes[a.entry] = ("graded", "")
+            # One nbgrader run per core for the whole batch (course.hub.feedback_pool).
+            self.feedback.generate(assignment, self.course, sorted(pages))
+            for student, (replace, page) in pages.items():
+                for nb in notebooks:
+                    f = self._feedback_file(student, assignment, nb)
+                    f.write_text(
+                        page if replace else f.read_text().replace("<body>", "<body>" + page, 1)
+                    )
+        with _timed(stages, "release"):
+            if pages:  # only this batch's students: the whole class would grow with its size
+                self._nbgrader("release_feedback", assignment, only=sorted(pages))
         for entry, (outcome, detail) in outcomes.items():
             self.ledger.done(entry, outcome, detail)
             log.info("%s: %s %s", entry, outcome, detail)
@@ -236,6 +275,7 @@ class GradeOnSubmit:
 
     def run_forever(self, poll_s: float = 1.0) -> None:
         log.info("watching %s", self.inbound)
+        self.warm()  # before the first submission, not while a student waits for it
         try:
             while True:
                 batch = self.pending()
@@ -244,11 +284,8 @@ class GradeOnSubmit:
                         self.process(batch)
                     except Exception:  # noqa: BLE001 - keep serving; the batch is redone
                         log.exception("batch failed; retrying in 10 s")
-                        if self.pool:
-                            self.pool.shutdown()
-                            self.pool = None
+                        self.stop_workers()
                         time.sleep(10)
                 time.sleep(poll_s)
         finally:
-            if self.pool:
-                self.pool.shutdown()
+            self.stop_workers()

@@ -68,15 +68,27 @@ def generate_feedback(
     course: CourseDir = CourseDir(),
     student: str | None = None,
     force: bool = True,
+    students: list[str] | None = None,
 ) -> list[Path]:
-    """Write feedback/<student>/<assignment>/*.html for every autograded student (or one).
+    """Write feedback/<student>/<assignment>/*.html for every autograded student (or one, or
+    the `students` given: ONE nbgrader run for all of them, see below).
 
     Returns the HTML files written. Raises FeedbackFailed with nbgrader's log if it fails.
     """
-    if not any(course.autograded.glob(f"{student or '*'}/{assignment}/*.ipynb")):
+    if students is not None:
+        # nbgrader's student_id is one glob; a set of students is "*" minus the others
+        # (its own student_id_exclude). One run pays nbgrader's and nbconvert's setup once,
+        # ~0.8 s a run at load 16 on 2 cores (4 students: 12.1 s one by one, 9.0 s in one run).
+        graded = {p.parent.name for p in course.autograded.glob(f"*/{assignment}")}
+        if not graded & set(students):
+            return []
+        exclude = ",".join(sorted(graded - set(students)))
+    elif not any(course.autograded.glob(f"{student or '*'}/{assignment}/*.ipynb")):
         return []  # nbgrader treats "nothing graded yet" as an error; for us it is no feedback
     config = load_config(course.root)
     config.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+    if students is not None:
+        config.CourseDirectory.student_id_exclude = exclude
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_feedback(assignment, student_id=student, force=force)
     if not result.get("success"):
@@ -84,7 +96,10 @@ def generate_feedback(
             f"nbgrader generate_feedback failed:\n{result.get('error') or ''}\n"
             f"{result.get('log') or ''}"
         )
-    students = (
-        [student] if student else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
-    )
+    if students is None:
+        students = (
+            [student]
+            if student
+            else sorted(p.name for p in course.feedback.iterdir() if p.is_dir())
+        )
     return sorted(f for s in students for f in (course.feedback / s / assignment).glob("*.html"))

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from hubctl import BEN, DAN, EVE, PER_HOUR, TIA, run_as, submit
+from nbgrader.utils import notebook_hash
 
 from course.hub.ledger import arrivals, received_at
 from course.paths import ASSIGNMENT, COURSE_ID
@@ -63,8 +64,12 @@ def test_service_down_then_killed_loses_nothing_and_same_second_pair_keeps_newes
         both = run_as(DAN, f"(nbgrader submit {ASSIGNMENT} & nbgrader submit {ASSIGNMENT};"
                       " wait) 2>&1", hub=hub).stdout  # fmt: skip
         assert both.count("Submitted as:") == 2, both
+        # A second student in the same (down) window: the restarted service grades all three
+        # entries as ONE batch, with one nbgrader feedback run for both students.
+        run_as(EVE, f"nbgrader fetch_assignment {ASSIGNMENT} 2>&1 || true", hub=hub)
+        submit(hub, EVE)
         time.sleep(2)
-        assert hub.outcomes(DAN) == {}  # nothing graded while down
+        assert hub.outcomes(DAN) == {} and hub.outcomes(EVE) == {}  # nothing graded while down
     finally:
         os.kill(pid, signal.SIGKILL)  # a crash; JupyterHub restarts its managed service
     done = hub.wait_done(DAN, 2)
@@ -76,6 +81,14 @@ def test_service_down_then_killed_loses_nothing_and_same_second_pair_keeps_newes
         (hub.inbound / newest / "submission_secret.txt").read_text().strip()
     }  # the newest counts
     assert hub.grader_pid() not in (None, pid)
+    assert list(hub.wait_done(EVE, 1).values()) == ["graded"]
+    entries = set(done) | set(hub.outcomes(EVE))
+    assert entries in [set(b["entries"]) for b in hub.ledger() if b["event"] == "batch"]
+    for student in (DAN, EVE):  # each got their own released page, from the one batch
+        secret = (hub.course.submission_dir(student) / "submission_secret.txt").read_text()
+        page = hub.exchange / COURSE_ID / "feedback" / (
+            notebook_hash(secret=secret.strip(), notebook_id="exercises") + ".html")  # fmt: skip
+        assert "Graded on submit" in page.read_text() and "Score:" in page.read_text()
     # Observed arrival beside the claimed timestamp, for lateness rules.
     seen = arrivals(hub.course.root, ASSIGNMENT, DAN)
     assert len(seen) == 2 and all(a.received and a.claimed for a in seen)
@@ -93,8 +106,6 @@ def test_rate_limit_records_but_hides_the_score(hub):
     done = hub.wait_done(DAN, n)
     newest = max(done, key=lambda e: e.split("+")[2])
     assert done[newest] == "limited", done
-    from nbgrader.utils import notebook_hash
-
     secret = (hub.inbound / newest / "submission_secret.txt").read_text().strip()
     page = (
         hub.exchange
