@@ -10,6 +10,7 @@ Runs in: the sandboxed worker, after execution (cheap: a few ms per notebook).
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 
 from course.integrity.flags import Flag, flag
 from course.integrity.guard import MODULE_NAME
@@ -53,7 +54,7 @@ _SUSPECT_NAMES = {
 }
 
 
-def scan_source(nb, helper_names: set[str] | None = None) -> list[Flag]:
+def scan_source(nb, helper_names: AbstractSet[str] | None = None) -> list[Flag]:
     """Review flags for answer code that reaches for the grading machinery."""
     helper_names = helper_names if helper_names is not None else defined_names(helpers_source(nb))
     flags: list[Flag] = []
@@ -75,7 +76,7 @@ def _name(node: ast.AST) -> str | None:
     return None
 
 
-def _node_reasons(node: ast.AST, helper_names: set[str]) -> list[str]:
+def _node_reasons(node: ast.AST, helper_names: AbstractSet[str]) -> list[str]:
     """Why one syntax node of an answer deserves a look, if it does."""
     name = _name(node)
     reasons = []

@@ -27,7 +27,7 @@ from nbgrader.preprocessors import Execute
 from course.grading.protocol import Request, Result, error_result, new_result
 from course.grading.stages import Stages, process_cpu
 from course.integrity.monitor import Monitor, check_executed
-from course.nb import Delimiters, is_test_cell
+from course.nb import Delimiters, is_student_code, is_test_cell, meta
 from course.proc import kill_group
 from course.sandbox.limits import Limits
 from course.worker.forkkernel import ForkKernelManager
@@ -188,7 +188,17 @@ def handle(request: Request, scratch: Path) -> Result:
         try:
             _unpack(request.get("files") or {}, workdir)
             nb = nbformat.reads(text, as_version=4)
-            monitor = Monitor(nb) if ForkKernelManager.server is not None else None
+            monitor = None
+            if ForkKernelManager.server is not None:
+                monitor = Monitor(nb)
+                # The instructor's cells (locked, tests) are the same in every submission.
+                ForkKernelManager.server.warm(
+                    [
+                        c.source
+                        for c in nb.cells
+                        if c.cell_type == "code" and meta(c) and not is_student_code(c)
+                    ]
+                )
             nb, aborted = execute_notebook(
                 nb,
                 workdir,

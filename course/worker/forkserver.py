@@ -14,6 +14,7 @@ It must stay fork-safe: no threads and no ZMQ context are ever created in this p
 (the child creates its own after fork). It is driven over stdin/stdout, one JSON object a line:
   {"op": "spawn", "argv": [...], "cwd": str, "env": {...}, "limits": {...}} -> {"pid": int}
   {"op": "poll", "pid": int} -> {"status": null | {"exitcode": int | null, "signal": int | null}}
+  {"op": "warm", "sources": [str, ...]} -> {"added": int}   (course.worker.sourcecache)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import IO
 
 from course.paths import REPO
 from course.proc import kill_group
+from course.worker import sourcecache
 from course.worker.warmup import warm_up
 
 # sys.path[0] is where this module was started from (the repo); a launched kernel does not
@@ -140,6 +142,8 @@ def serve(inp, out) -> None:
             reply: dict[str, object] = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
         elif req["op"] == "poll":
             reply = {"status": _status(req["pid"], finished)}
+        elif req["op"] == "warm":
+            reply = {"added": sourcecache.warm(req.get("sources") or [])}
         else:
             reply = {"error": f"unknown op {req['op']!r}"}
         out.write(json.dumps(reply) + "\n")
@@ -168,6 +172,7 @@ class ForkServer:
         self._stdin: IO[str] = self._proc.stdin
         self._stdout: IO[str] = self._proc.stdout
         self._ready = False
+        self._warmed: set[str] = set()
 
     def ready(self) -> None:
         if not self._ready:
@@ -198,6 +203,14 @@ class ForkServer:
 
     def status(self, pid: int) -> dict | None:
         return self._ask({"op": "poll", "pid": pid})["status"]
+
+    def warm(self, sources: list[str]) -> None:
+        """Let every later kernel skip the source-text work for `sources` (sourcecache).
+        Each text is sent once per server."""
+        new = [s for s in dict.fromkeys(sources) if s not in self._warmed]
+        if new:
+            self._ask({"op": "warm", "sources": new})
+            self._warmed.update(new)
 
     def close(self) -> None:
         if self._proc.poll() is None:

@@ -72,6 +72,12 @@ def warm_up() -> None:
             pass
     _draw_one_figure()
     _format_one_traceback()
+    try:
+        from course.worker import sourcecache
+
+        sourcecache.install()
+    except ImportError:
+        pass
     assert threading.active_count() == 1, "warm-up started a thread; forking would be unsafe"
 
 
