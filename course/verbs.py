@@ -35,28 +35,39 @@ def run_release(args) -> int:
 
 
 def run_grade(args) -> int:
-    from .results.late import apply_penalties, sync_due_dates
+    ids = _ids(args)
+    # Workers take ~2 s to warm up (numpy, matplotlib, seaborn, ipykernel); the first
+    # assignment's start before this process spends ~2 s importing nbgrader, so the two overlap.
+    pool = _start_pool(args)
+    try:
+        from .results.late import apply_penalties, sync_due_dates
 
-    course = CourseDir(args.course)
-    sync_due_dates(course)
+        course = CourseDir(args.course)
+        sync_due_dates(course)
+    except BaseException:
+        if pool is not None:
+            pool.close(abort=True)
+        raise
     status = 0
-    for assignment in _ids(args):
-        status = max(status, _grade_one(args, assignment))
+    for i, assignment in enumerate(ids):
+        status = max(status, _grade_one(args, assignment, pool if i == 0 else _start_pool(args)))
         apply_penalties(course, assignments=[assignment])
     return status
 
 
-def _grade_one(args, assignment: str) -> int:
-    pool = None
-    if not args.scheduler:
-        # Workers take ~2 s to warm up (numpy, matplotlib, seaborn, ipykernel); start them
-        # before this process spends ~1.5 s importing nbgrader, so the two overlap.
-        import os
+def _start_pool(args):
+    """Local workers, warming up from now on (None with --scheduler: Dask's workers)."""
+    if args.scheduler:
+        return None
+    import os
 
-        from .grading.pools import LocalPool
-        from .sandbox.limits import Limits
+    from .grading.pools import LocalPool
+    from .sandbox.limits import Limits
 
-        pool = LocalPool(args.workers or os.cpu_count() or 1, Limits())
+    return LocalPool(args.workers or os.cpu_count() or 1, Limits())
+
+
+def _grade_one(args, assignment: str, pool) -> int:
     from .grading.run import grade
     from .results import regrade
 
