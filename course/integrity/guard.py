@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import json
 import sys
 from types import CodeType
@@ -214,34 +215,11 @@ class Guard:
     def trusted_helpers(self, source: str, key: str = "") -> tuple[dict, dict]:
         """Fresh objects compiled from the locked helper cells, with pristine builtins.
         `source` may be empty once this kernel has been sent it under `key`."""
-        cached = self.helper_code.get(key or source)
+        cached = self.helper_code.get(key or source) or PRECOMPILED.get(key)
         if cached is None:
             if not source:  # never sent, or its copy here was removed: no trusted answer
                 raise LookupError("the trusted helpers are not known to this kernel")
-            tree = ast.parse(source)
-            # Imports apart from the definitions: compiled together, CPython emits different
-            # bytecode for calls on imported names, and the fingerprints would not match.
-            imports: list[ast.stmt] = [
-                n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
-            ]
-            rest = [n for n in tree.body if n not in imports]
-            codes = [
-                compile(
-                    ast.Module(body=part, type_ignores=[]),
-                    "<course trusted helpers>",
-                    "exec",
-                    dont_inherit=True,
-                )
-                for part in (imports, rest)
-            ]
-            names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
-            names += [
-                a.asname or a.name.split(".")[0]
-                for n in tree.body
-                if isinstance(n, (ast.Import, ast.ImportFrom))
-                for a in n.names
-            ]
-            cached = self.helper_code[key or source] = (codes, names)
+            cached = self.helper_code[key or source] = compile_helpers(source)
         codes, names = cached
         glb = {"__builtins__": dict(self.builtins), "__name__": "__course_trusted__"}
         for code in codes:
@@ -289,6 +267,51 @@ def install(shell, kernel) -> None:
     module = type(sys)(MODULE_NAME)
     module.run = guard.run  # type: ignore[attr-defined]  # a module made here, for the hook
     sys.modules[MODULE_NAME] = module
+
+
+def helpers_key(source: str) -> str:
+    """The name under which a kernel keeps the helper source it was sent."""
+    return hashlib.sha256(source.encode()).hexdigest()[:32] if source else ""
+
+
+def compile_helpers(source: str) -> tuple[list[CodeType], list[str]]:
+    """The helper source compiled (imports, then the rest) and the names it defines."""
+    tree = ast.parse(source)
+    # Imports apart from the definitions: compiled together, CPython emits different
+    # bytecode for calls on imported names, and the fingerprints would not match.
+    imports: list[ast.stmt] = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    rest = [n for n in tree.body if n not in imports]
+    codes = [
+        compile(
+            ast.Module(body=part, type_ignores=[]),
+            "<course trusted helpers>",
+            "exec",
+            dont_inherit=True,
+        )
+        for part in (imports, rest)
+    ]
+    names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    names += [
+        a.asname or a.name.split(".")[0]
+        for n in tree.body
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    ]
+    return codes, names
+
+
+# Filled by the fork server (course.worker.forkserver, "warm") before it forks kernels: parsing
+# and compiling the ~14 KB helper source was ~11 ms of every kernel. The same source compiled
+# the same way, so the code objects are those the kernel would have made itself.
+PRECOMPILED: dict[str, tuple[list[CodeType], list[str]]] = {}
+
+
+def precompile(source: str) -> None:
+    if source and len(PRECOMPILED) < 16:
+        try:
+            PRECOMPILED.setdefault(helpers_key(source), compile_helpers(source))
+        except (SyntaxError, ValueError):
+            pass  # the kernel meets the same error itself
 
 
 def hook_code(phase: str, nonce: str, helpers: str, key: str = "") -> str:

@@ -11,14 +11,13 @@ errors, zeroes that test cell with an `IntegrityError` output that says why, and
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 
 import nbformat
 
 from course.integrity.flags import Flag, flag
-from course.integrity.guard import hook_code
+from course.integrity.guard import helpers_key, hook_code
 from course.integrity.helpers import helpers_source
 from course.integrity.scans import scan_outputs, scan_source
 from course.nb import Delimiters
@@ -33,7 +32,7 @@ class Monitor:
         self.nonce = "course-guard-" + secrets.token_hex(16) + ":"
         self.helpers = helpers_source(nb)
         # The kernel's guard keeps the helper source under this key once it has answered.
-        self.key = hashlib.sha256(self.helpers.encode()).hexdigest()[:32] if self.helpers else ""
+        self.key = helpers_key(self.helpers)
         self.sent = False
         self.flags: list[Flag] = []
         self.pending_zero: list[str] = []

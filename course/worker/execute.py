@@ -197,7 +197,8 @@ def handle(request: Request, scratch: Path) -> Result:
                         c.source
                         for c in nb.cells
                         if c.cell_type == "code" and meta(c) and not is_student_code(c)
-                    ]
+                    ],
+                    monitor.helpers,
                 )
             nb, aborted = execute_notebook(
                 nb,
