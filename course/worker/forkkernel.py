@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Type
@@ -139,6 +140,19 @@ class ForkKernelManager(AsyncKernelManager):
     forked: ForkedProcess | None = None  # the kernel process, once started
     client_factory = Type(QuickReadyClient, klass=AsyncKernelClient)
 
+    @property
+    def kernel_spec(self):
+        """jupyter_client's kernel spec lookup, once per worker: it scans every Jupyter data
+        directory for kernel.json (~6 ms of each submission); each manager gets its own copy."""
+        if self._kernel_spec is None and self.kernel_name:
+            found = _SPECS.get(self.kernel_name)
+            if found is None:
+                found = _SPECS[self.kernel_name] = self.kernel_spec_manager.get_kernel_spec(
+                    self.kernel_name
+                )
+            self._kernel_spec = KernelSpec(resource_dir=found.resource_dir, **found.to_dict())
+        return self._kernel_spec
+
     async def _async_pre_start_kernel(self, **kw: Any):
         spec = self.kernel_spec
         if (
@@ -158,6 +172,9 @@ class ForkKernelManager(AsyncKernelManager):
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # After SIGKILL the fork is gone within milliseconds; don't sleep 100 ms per kernel.
         await super()._async_wait(pollinterval=0.005)
+
+
+_SPECS: dict[str, KernelSpec] = {}
 
 
 def _new_id() -> str:
