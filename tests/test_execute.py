@@ -148,3 +148,34 @@ def test_worker_handles_a_request_and_a_broken_notebook(server, tmp_path):
     assert result["error"] is None and texts(result["notebooks"]["nb"].cells[0]) == "hi\n"
     bad = execute.handle({"id": "s", "notebooks": {"nb": "{not json"}}, tmp_path)
     assert bad["error"] and bad["error"].startswith("nb.ipynb") and not bad["notebooks"]
+
+
+def test_kernels_inherit_the_fork_servers_tables_of_instructor_cells(server, tmp_path):
+    """The worker hands the instructor's cells and check helpers to the fork server before the
+    kernel forks (course.worker.sourcecache, guard.precompile); the kernel finds them there
+    and its outputs are what it computes without them."""
+    helper = "def check_true(c, msg=''):\n    assert c, msg\n"
+    probe = (
+        "import sys\n"
+        "g = sys.modules['__course_guard__'].run\n"
+        "print(len(g.__func__.__globals__['PRECOMPILED']), len(g.__self__.helper_code))\n"
+        "tm = sys.modules['IPython.core.inputtransformer2'].TransformerManager\n"
+        "print(%r in tm.transform_cell.__globals__['_transformed'])"
+        % "check_true(1 + 1 == 2)\n"
+    )
+    nb = notebook(helper, "check_true(1 + 1 == 2)\n", probe, test_cells=(1,))
+    nb.cells[0].metadata["nbgrader"] = {
+        "grade": False,
+        "solution": False,
+        "locked": True,
+        "grade_id": "h",
+        "schema_version": 3,
+    }
+    result = execute.handle({"id": "s", "notebooks": {"nb": nbformat.writes(nb)}}, tmp_path)
+    cells = result["notebooks"]["nb"].cells
+    assert result["error"] is None
+    assert not [f for f in result["integrity"]["nb"] if f["action"] != "review"]  # the probe's
+    assert determine_grade(cells[1])[0] == 1
+    precompiled, compiled_here, cached = texts(cells[2]).split()
+    assert int(precompiled) >= 1 and compiled_here == "0"  # the guard used the fork server's
+    assert cached == "True"  # the test cell's text was in the kernel's table before it ran

@@ -10,6 +10,7 @@ Runs in: the sandboxed worker process (it asks the fork server for kernels).
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import signal
 import subprocess
@@ -150,7 +151,9 @@ class ForkKernelManager(AsyncKernelManager):
                 found = _SPECS[self.kernel_name] = self.kernel_spec_manager.get_kernel_spec(
                     self.kernel_name
                 )
-            self._kernel_spec = KernelSpec(resource_dir=found.resource_dir, **found.to_dict())
+            self._kernel_spec = KernelSpec(
+                resource_dir=found.resource_dir, **copy.deepcopy(found.to_dict())
+            )
         return self._kernel_spec
 
     async def _async_pre_start_kernel(self, **kw: Any):
