@@ -7,11 +7,13 @@ course.worker.forkserver._quiet_debug_records; course.worker.forkkernel's kernel
 
 from __future__ import annotations
 
+import ast
 import logging
 
 import ipykernel.compiler as compiler
 import pytest
 from IPython.core import interactiveshell
+from IPython.core.compilerop import CachingCompiler
 from IPython.core.inputtransformer2 import TransformerManager
 
 from course.integrity import guard
@@ -33,7 +35,8 @@ def cache(monkeypatch):
     monkeypatch.setattr(TransformerManager, "transform_cell", TransformerManager.transform_cell)
     monkeypatch.setattr(interactiveshell, "_should_be_async", interactiveshell._should_be_async)
     monkeypatch.setattr(compiler, "murmur2_x86", compiler.murmur2_x86)
-    for name in ("_transformed", "_needs_loop", "_hashes"):
+    monkeypatch.setattr(CachingCompiler, "ast_parse", CachingCompiler.ast_parse)
+    for name in ("_transformed", "_needs_loop", "_hashes", "_asts"):
         monkeypatch.setattr(sourcecache, name, {})
     monkeypatch.setattr(sourcecache, "_originals", [])
     monkeypatch.setattr(sourcecache, "_chars", [0])
@@ -41,13 +44,14 @@ def cache(monkeypatch):
         TransformerManager.transform_cell,
         interactiveshell._should_be_async,
         compiler.murmur2_x86,
+        CachingCompiler.ast_parse,
     )
     sourcecache.install()
     return originals
 
 
 def test_cached_answers_are_the_ones_ipython_computes(cache):
-    transform, needs_loop, murmur = cache
+    transform, needs_loop, murmur, parse = cache
     assert sourcecache.warm(CELLS) == len(CELLS)
     assert sourcecache.warm(CELLS) == 0  # each text once
     seed = compiler.get_tmp_hash_seed()
@@ -57,8 +61,26 @@ def test_cached_answers_are_the_ones_ipython_computes(cache):
         text = fresh.transform_cell(cell)
         assert interactiveshell._should_be_async(text) == needs_loop(text)
         assert compiler.murmur2_x86(cell, seed) == murmur(cell, seed)
+        if "broken" not in cell:
+            kernel_compiler = CachingCompiler()
+            tree = kernel_compiler.ast_parse(text, filename="/tmp/ipykernel_1/123.py")
+            fresh_tree = parse(CachingCompiler(), text, "/tmp/ipykernel_1/123.py")
+            assert ast.dump(tree, include_attributes=True) == ast.dump(
+                fresh_tree, include_attributes=True
+            )
+            assert kernel_compiler.ast_parse(text) is not tree  # handed out once per kernel
     assert sourcecache._transformed[CELLS[1]] != CELLS[1]  # the magics really were rewritten
     assert sourcecache._needs_loop[sourcecache._transformed[CELLS[3]]] is True
+
+
+def test_a_kernel_with_future_imports_parses_afresh(cache):
+    sourcecache.warm(["x: undefined_name = 1\n"])
+    kernel_compiler = CachingCompiler()
+    kernel_compiler.flags |= __import__("__future__").annotations.compiler_flag
+    key = ("x: undefined_name = 1\n", CachingCompiler().flags)
+    assert key in sourcecache._asts
+    kernel_compiler.ast_parse("x: undefined_name = 1\n")
+    assert key in sourcecache._asts  # not this kernel's entry: its flags differ
 
 
 def test_a_kernel_with_its_own_transformers_bypasses_the_table(cache):
@@ -70,7 +92,7 @@ def test_a_kernel_with_its_own_transformers_bypasses_the_table(cache):
 
 
 def test_uncached_text_is_computed_as_before(cache):
-    transform, _, _ = cache
+    transform = cache[0]
     cell = "%timeit -n1 pass\n"
     assert cell not in sourcecache._transformed
     assert TransformerManager().transform_cell(cell) == transform(TransformerManager(), cell)

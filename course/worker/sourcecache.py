@@ -8,20 +8,25 @@ Why: every graded notebook repeats the same instructor cells (the shared setup a
 cells, ~600 lines, and one test cell per exercise). Before running a cell a kernel tokenizes
 it for IPython's input transformers (`TransformerManager.transform_cell`), compiles it once
 more only to learn whether it needs an event loop (`_should_be_async`), and hashes it in pure
-Python for its file name (`ipykernel.compiler.murmur2_x86`). Profiled with py-spy over a class
-of 40 (2026-11-28), those three were 5.5 of the kernels' 13.5 CPU seconds, against 2.4 s for
-running the code itself.
+Python for its file name (`ipykernel.compiler.murmur2_x86`), and parses it to an AST
+(`CachingCompiler.ast_parse`). Profiled with py-spy over a class of 40 (2026-11-28), the first
+three were 5.5 of the kernels' 13.5 CPU seconds, against 2.4 s for running the code itself;
+parsing was another ~25 ms of each kernel.
 
-All three are pure functions of the text (given IPython's default transformers), so an answer
-computed in the fork server is the answer the kernel would compute; nothing a kernel sees or
-runs changes. A kernel whose transformers were changed (a notebook may register its own, and
-then later cells must go through them) bypasses the table. Only text is cached, never code
-objects or ASTs (those carry the kernel's own file names). Student answer cells are not sent
-here: they differ per student, so a table entry would never be used twice.
+All four are pure functions of the text (given IPython's default transformers and the
+compiler's current `__future__` flags, part of the key), so an answer computed in the fork
+server is the answer the kernel would compute; nothing a kernel sees or runs changes. A kernel
+whose transformers were changed (a notebook may register its own, and then later cells must go
+through them) bypasses the table. An AST is handed out once per kernel (IPython's AST
+transformers may edit it in place; a second cell with the same text parses afresh) and has no
+file name in it; code objects, which carry the kernel's own file names, are never cached.
+Student answer cells are not sent here: they differ per student, so an entry would never be
+used twice.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 # Bounded so that a course with many assignments cannot grow the fork server without limit.
@@ -31,6 +36,7 @@ MAX_CHARS = 8 * 2**20
 _transformed: dict[str, str] = {}
 _needs_loop: dict[str, bool] = {}
 _hashes: dict[tuple[str, int], int] = {}
+_asts: dict[tuple[str, int], ast.Module] = {}  # (transformed text, compiler flags) -> AST
 _chars = [0]
 _defaults: tuple | None = None  # IPython's default transformer lists, as object identities
 _originals: list = []  # the three functions as IPython and ipykernel define them
@@ -49,15 +55,17 @@ def install() -> None:
     global _defaults
     import ipykernel.compiler as compiler
     from IPython.core import interactiveshell
+    from IPython.core.compilerop import CachingCompiler
     from IPython.core.inputtransformer2 import TransformerManager
 
     if getattr(TransformerManager.transform_cell, "_course_cached", False):
         return
     _defaults = _transforms(TransformerManager())
-    transform, needs_loop, murmur = (
+    transform, needs_loop, murmur, parse = (
         TransformerManager.transform_cell,
         interactiveshell._should_be_async,
         compiler.murmur2_x86,
+        CachingCompiler.ast_parse,
     )
 
     def cached_transform(self, cell: str) -> str:
@@ -74,11 +82,16 @@ def install() -> None:
         hit = _hashes.get((data, seed))
         return murmur(data, seed) if hit is None else hit
 
+    def cached_parse(self, source: str, filename: str = "<unknown>", symbol: str = "exec"):
+        hit = _asts.pop((source, self.flags), None) if symbol == "exec" else None
+        return parse(self, source, filename, symbol) if hit is None else hit
+
     cached_transform._course_cached = True  # type: ignore[attr-defined]
     TransformerManager.transform_cell = cached_transform  # type: ignore[method-assign]
     interactiveshell._should_be_async = cached_needs_loop
     compiler.murmur2_x86 = cached_murmur
-    _originals[:] = [transform, needs_loop, murmur]
+    CachingCompiler.ast_parse = cached_parse  # type: ignore[method-assign]
+    _originals[:] = [transform, needs_loop, murmur, parse]
 
 
 def warm(sources: Iterable[str]) -> int:
@@ -86,10 +99,12 @@ def warm(sources: Iterable[str]) -> int:
     if not _originals:
         return 0
     import ipykernel.compiler as compiler
+    from IPython.core.compilerop import CachingCompiler
     from IPython.core.inputtransformer2 import TransformerManager
 
-    transform, needs_loop, murmur = _originals
+    transform, needs_loop, murmur, parse = _originals
     manager, seed, added = TransformerManager(), compiler.get_tmp_hash_seed(), 0
+    parser = CachingCompiler()  # a fresh kernel's flags: no __future__ imports yet
     for source in sources:
         if source in _transformed or len(_transformed) >= MAX_ENTRIES:
             continue
@@ -102,6 +117,10 @@ def warm(sources: Iterable[str]) -> int:
         _transformed[source] = text
         _needs_loop[text] = needs_loop(text)
         _hashes[(source, seed)] = murmur(source, seed)
+        try:
+            _asts[(text, parser.flags)] = parse(parser, text)
+        except (SyntaxError, ValueError, OverflowError, MemoryError):
+            pass  # the kernel reports it, with its own file name
         _chars[0] += len(source) + len(text)
         added += 1
     return added
