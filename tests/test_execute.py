@@ -155,15 +155,15 @@ def test_kernels_inherit_the_fork_servers_tables_of_instructor_cells(server, tmp
     kernel forks (course.worker.sourcecache, guard.precompile); the kernel finds them there
     and its outputs are what it computes without them."""
     helper = "def check_true(c, msg=''):\n    assert c, msg\n"
+    test = "check_true(1 + 1 == 2)\n"
     probe = (
         "import sys\n"
         "g = sys.modules['__course_guard__'].run\n"
         "print(len(g.__func__.__globals__['PRECOMPILED']), len(g.__self__.helper_code))\n"
         "tm = sys.modules['IPython.core.inputtransformer2'].TransformerManager\n"
-        "print(%r in tm.transform_cell.__globals__['_transformed'])"
-        % "check_true(1 + 1 == 2)\n"
+        f"print({test!r} in tm.transform_cell.__globals__['_transformed'])"
     )
-    nb = notebook(helper, "check_true(1 + 1 == 2)\n", probe, test_cells=(1,))
+    nb = notebook(helper, test, probe, test_cells=(1,))
     nb.cells[0].metadata["nbgrader"] = {
         "grade": False,
         "solution": False,
