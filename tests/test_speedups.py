@@ -98,6 +98,23 @@ def test_uncached_text_is_computed_as_before(cache):
     assert TransformerManager().transform_cell(cell) == transform(TransformerManager(), cell)
 
 
+def test_hostile_text_is_left_to_the_kernel(cache, monkeypatch):
+    """Text a notebook controls can reach the fork server (a cell given nbgrader metadata):
+    nothing about it may break the server, and whatever is kept is IPython's own answer."""
+    transform, needs_loop, _, _ = cache
+    deep = "x = a" + ".b" * 5_000 + "\n"  # RecursionError while parsing and compiling
+    hostile = [deep, "x = " + "-" * 100_000 + "1\n", "(" * 300 + ")" * 300 + "\n"]
+    sourcecache.warm([*hostile, "y = 2\n"])  # does not raise
+    assert "y = 2\n" in sourcecache._transformed
+    for source, text in sourcecache._transformed.items():
+        assert text == transform(TransformerManager(), source)
+        assert sourcecache._needs_loop[text] == needs_loop(text)
+    assert [key[0] for key in sourcecache._asts] == ["y = 2\n"]  # none of the hostile parse
+    monkeypatch.setattr(guard, "PRECOMPILED", {})
+    guard.precompile(deep)
+    assert guard.PRECOMPILED == {}
+
+
 def test_the_table_is_bounded(cache, monkeypatch):
     monkeypatch.setattr(sourcecache, "MAX_ENTRIES", 2)
     assert sourcecache.warm([f"x = {i}\n" for i in range(5)]) == 2

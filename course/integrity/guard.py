@@ -310,8 +310,8 @@ def precompile(source: str) -> None:
     if source and len(PRECOMPILED) < 16:
         try:
             PRECOMPILED.setdefault(helpers_key(source), compile_helpers(source))
-        except (SyntaxError, ValueError):
-            pass  # the kernel meets the same error itself
+        except Exception:  # noqa: BLE001 - the kernel meets the same error itself
+            pass
 
 
 def hook_code(phase: str, nonce: str, helpers: str, key: str = "") -> str:

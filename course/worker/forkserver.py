@@ -155,9 +155,12 @@ def serve(inp, out) -> None:
             reply: dict[str, object] = {"pid": pid, "ready": _wait_ready(ready_r, START_TIMEOUT_S)}
         elif req["op"] == "poll":
             reply = {"status": _status(req["pid"], finished)}
-        elif req["op"] == "warm":
-            guard.precompile(req.get("helpers") or "")
-            reply = {"added": sourcecache.warm(req.get("sources") or [])}
+        elif req["op"] == "warm":  # only a speed-up: whatever goes wrong, kernels still work
+            try:
+                guard.precompile(req.get("helpers") or "")
+                reply = {"added": sourcecache.warm(req.get("sources") or [])}
+            except Exception as exc:  # noqa: BLE001
+                reply = {"added": 0, "error": f"{type(exc).__name__}: {exc}"[:200]}
         else:
             reply = {"error": f"unknown op {req['op']!r}"}
         out.write(json.dumps(reply) + "\n")

@@ -110,17 +110,18 @@ def warm(sources: Iterable[str]) -> int:
             continue
         if _chars[0] + 2 * len(source) > MAX_CHARS:
             break
+        # Any failure (a syntax error, a RecursionError on absurdly nested code) is the
+        # kernel's to report when it runs the cell; here the text is only left out.
         try:
             text = transform(manager, source)
-        except Exception:  # noqa: BLE001 - the kernel raises it itself, as it would anyway
+            loop, name = needs_loop(text), murmur(source, seed)
+        except Exception:  # noqa: BLE001
             continue
-        _transformed[source] = text
-        _needs_loop[text] = needs_loop(text)
-        _hashes[(source, seed)] = murmur(source, seed)
+        _transformed[source], _needs_loop[text], _hashes[(source, seed)] = text, loop, name
         try:
             _asts[(text, parser.flags)] = parse(parser, text)
-        except (SyntaxError, ValueError, OverflowError, MemoryError):
-            pass  # the kernel reports it, with its own file name
+        except Exception:  # noqa: BLE001 - SyntaxError, RecursionError, MemoryError...
+            pass
         _chars[0] += len(source) + len(text)
         added += 1
     return added
