@@ -7,8 +7,8 @@ cells) and, inherited through fork(), every kernel it forks.
 Why: every graded notebook repeats the same instructor cells (the shared setup and check
 cells, ~600 lines, and one test cell per exercise). Before running a cell a kernel tokenizes
 it for IPython's input transformers (`TransformerManager.transform_cell`), compiles it once
-more only to learn whether it needs an event loop (`_should_be_async`), and hashes it in pure
-Python for its file name (`ipykernel.compiler.murmur2_x86`), and parses it to an AST
+more only to learn whether it needs an event loop (`_should_be_async`), hashes it in pure
+Python for its file name (`ipykernel.compiler.murmur2_x86`) and parses it to an AST
 (`CachingCompiler.ast_parse`). Profiled with py-spy over a class of 40 (2026-11-28), the first
 three were 5.5 of the kernels' 13.5 CPU seconds, against 2.4 s for running the code itself;
 parsing was another ~25 ms of each kernel.
@@ -21,7 +21,9 @@ through them) bypasses the table. An AST is handed out once per kernel (IPython'
 transformers may edit it in place; a second cell with the same text parses afresh) and has no
 file name in it; code objects, which carry the kernel's own file names, are never cached.
 Student answer cells are not sent here: they differ per student, so an entry would never be
-used twice.
+used twice. A notebook can still put text of its own here (a cell given nbgrader metadata), so
+whatever fails on a text (a syntax error, a RecursionError on absurdly nested code) leaves that
+text out, for its kernel to meet and report as it would anyway.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _hashes: dict[tuple[str, int], int] = {}
 _asts: dict[tuple[str, int], ast.Module] = {}  # (transformed text, compiler flags) -> AST
 _chars = [0]
 _defaults: tuple | None = None  # IPython's default transformer lists, as object identities
-_originals: list = []  # the three functions as IPython and ipykernel define them
+_originals: list = []  # the four functions as IPython and ipykernel define them
 
 
 def _transforms(manager) -> tuple:
