@@ -74,20 +74,10 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
     return seconds
 
 
-def grade_cmd(course: CourseDir, stats: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "course",
-        "--course",
-        str(course.root),
-        "grade",
-        ASSIGNMENT,
-        "--quiet",
-        "--stats",
-        str(stats),
-        *extra,
-    ]
+def grade_cmd(course: CourseDir, stats: Path | None, *extra: str) -> list[str]:
+    """`python -m course grade` of the class, as a user types it (per-stage costs to `stats`)."""
+    cmd = [sys.executable, "-m", "course", "--course", str(course.root), "grade", ASSIGNMENT]
+    return [*cmd, "--quiet", *(["--stats", str(stats)] if stats is not None else []), *extra]
 
 
 def copy_of(base: CourseDir, dest: Path) -> CourseDir:

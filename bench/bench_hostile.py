@@ -21,27 +21,17 @@ REPO = Path(__file__).resolve().parent.parent
 # Sibling scripts, not packages: the benchmark helpers and the adversarial catalogue.
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "adversarial")]
 
-from bench_grade import make_class, scores, timed  # noqa: E402
+from bench_grade import grade_cmd, make_class, scores, timed  # noqa: E402
 from catalog import ALL  # noqa: E402
 
 from course.nb import nbgrader_env  # noqa: E402
-from course.paths import ASSIGNMENT, CourseDir  # noqa: E402
+from course.paths import CourseDir  # noqa: E402
 
 HOSTILE = ("cheat_during_test", "limit_memory_bomb", "limit_fork_bomb", "limit_os_exit")
 
 
 def grade(course: CourseDir, workers: int | None, sandbox: bool) -> float:
-    cmd = [
-        sys.executable,
-        "-m",
-        "course",
-        "--course",
-        str(course.root),
-        "grade",
-        ASSIGNMENT,
-        "--quiet",
-        "--force",
-    ] + (["--workers", str(workers)] if workers else [])
+    cmd = grade_cmd(course, None, "--force", *(["--workers", str(workers)] if workers else []))
     return timed(cmd, REPO, dict(nbgrader_env(), COURSE_SANDBOX="on" if sandbox else "off"))
 
 

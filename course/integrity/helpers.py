@@ -55,12 +55,8 @@ def _helpers_of(sources: tuple[str, ...]) -> str:
     return ast.unparse(ast.Module(body=keep, type_ignores=[]))
 
 
+@functools.lru_cache(maxsize=16)
 def defined_names(source: str) -> frozenset[str]:
     """Functions and classes defined at the top level of `source`."""
-    return _defined_names(source)
-
-
-@functools.lru_cache(maxsize=16)
-def _defined_names(source: str) -> frozenset[str]:
     tree = ast.parse(source) if source else ast.Module(body=[], type_ignores=[])
     return frozenset(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))

@@ -53,7 +53,7 @@ def _transforms(manager) -> tuple:
 
 
 def install() -> None:
-    """Route the three functions through the tables (idempotent; before any kernel exists)."""
+    """Route the four functions through the tables (idempotent; before any kernel exists)."""
     global _defaults
     import ipykernel.compiler as compiler
     from IPython.core import interactiveshell
