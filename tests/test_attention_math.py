@@ -1,5 +1,5 @@
-"""attention_math, the second assignment: the committed notebook is the built one and follows the
-issue (functions, stars, figures); every planted misconception fails a visible check AND the hidden
+"""attention_math, the second assignment: the committed source notebook follows the issue
+(functions, stars, figures); every planted misconception fails a visible check AND the hidden
 tests of its own exercise and nothing else; correct but unusual answers keep full points.
 
 The misconception matrix runs in ONE kernel (about 15 s instead of ~2 min for a notebook per
@@ -17,10 +17,8 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader import utils as nbg_utils
 
-from course.authoring.attention_math import build
-from course.authoring.attention_math.planted import MISCONCEPTIONS
-from course.authoring.attention_math.unusual import UNUSUAL
 from course.authoring.misconceptions import misconceptions_for, student_notebook
+from course.authoring.planted import load as load_planted
 from course.paths import CourseDir
 
 ASSIGNMENT = "attention_math"
@@ -39,6 +37,8 @@ SIGNATURES = {
 STARS = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2, 8: 3, 9: 3, 10: 3}
 # The figures the issue asks for: scores vs d, temperatures, heatmap with/without mask, KV cache.
 FIGURES = {1: "attention_scores", 4: "softmax_temperature", 6: "causal_mask", 9: "kv_cache_bytes"}
+MISCONCEPTIONS = load_planted(ASSIGNMENT).misconceptions
+UNUSUAL = load_planted(ASSIGNMENT).unusual
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)\n### END HIDDEN TESTS", re.S)
 
 
@@ -48,13 +48,6 @@ def _meta(cell) -> dict:
 
 def _source_nb():
     return nbformat.read(CourseDir().source_notebook(ASSIGNMENT), as_version=4)
-
-
-def test_committed_source_notebook_is_the_built_one():
-    committed = CourseDir().source_notebook(ASSIGNMENT).read_text()
-    assert nbformat.writes(build.notebook()).rstrip("\n") == committed.rstrip("\n"), (
-        "source/attention_math is stale: run `python -m course.authoring.attention_math.build`"
-    )
 
 
 def test_functions_stars_points_and_figures_follow_the_issue():
@@ -85,7 +78,7 @@ def test_functions_stars_points_and_figures_follow_the_issue():
 
 
 def test_at_least_two_misconceptions_per_exercise_each_with_its_own_story():
-    assert misconceptions_for(ASSIGNMENT) is MISCONCEPTIONS
+    assert misconceptions_for(ASSIGNMENT) == MISCONCEPTIONS
     per_exercise = {n: [m for m in MISCONCEPTIONS.values() if m.exercise == n] for n in STARS}
     assert all(len(ms) >= 2 for ms in per_exercise.values()), per_exercise
     assert len({m.why for m in MISCONCEPTIONS.values()}) == len(MISCONCEPTIONS)

@@ -1,4 +1,4 @@
-"""The planted answers (course/authoring/catalog/) against the real notebook, graded as nbgrader
+"""The planted answers (course/authoring/planted/embedding_space_math/) against the real notebook, graded as nbgrader
 grades it (hidden tests restored, nbgrader's Execute, determine_grade).
 
 - every test cell fails on the blank notebook, and the solution earns every point;

@@ -11,7 +11,6 @@ Runs in: the grader/CLI process (tests, the demo, benchmarks).
 from __future__ import annotations
 
 import copy
-import importlib
 import re
 from pathlib import Path
 
@@ -29,33 +28,28 @@ from course.nb import (
 )
 from course.paths import CourseDir
 
-from .catalog import CORRECT_VARIANTS, HIDDEN_ONLY, MISCONCEPTIONS, Misconception  # noqa: F401
+from . import planted
+from .planted import Misconception
 
 _DEF = re.compile(r"^def\s+(\w+)\s*\(")
-
-# Each further assignment keeps its planted answers in a package of its own: module path ->
-# MISCONCEPTIONS (wrong bodies) and UNUSUAL (correct bodies written unusually).
-_PLANTED_ELSEWHERE = {
-    "attention_math": (
-        "course.authoring.attention_math.planted",
-        "course.authoring.attention_math.unusual",
-    )
-}
 
 
 def misconceptions_for(assignment: str) -> dict[str, Misconception]:
     """The planted misconceptions of one assignment, by name."""
-    if assignment in _PLANTED_ELSEWHERE:
-        return importlib.import_module(_PLANTED_ELSEWHERE[assignment][0]).MISCONCEPTIONS
-    return MISCONCEPTIONS
+    return planted.load(assignment).misconceptions
 
 
 def planted_for(assignment: str) -> dict[str, Misconception]:
     """Every named planted answer of one assignment (wrong, hidden-only, unusual correct)."""
-    if assignment in _PLANTED_ELSEWHERE:
-        wrong, unusual = (importlib.import_module(m) for m in _PLANTED_ELSEWHERE[assignment])
-        return {**wrong.MISCONCEPTIONS, **unusual.UNUSUAL}
-    return PLANTED
+    return planted.load(assignment).all()
+
+
+# The first assignment's sets under their old names (the demo, browser and adversarial tests).
+_FIRST = planted.load("embedding_space_math")
+MISCONCEPTIONS = _FIRST.misconceptions
+HIDDEN_ONLY = _FIRST.hidden_only
+CORRECT_VARIANTS = _FIRST.unusual
+PLANTED = _FIRST.all()
 
 
 WRITTEN_ANSWER = "The embedding geometry matters for the model: (a student's written explanation)."
@@ -118,9 +112,6 @@ def student_notebook(
         elif is_written_answer(cell) and written:
             cell.source = WRITTEN_ANSWER
     return nb
-
-
-PLANTED = {**MISCONCEPTIONS, **HIDDEN_ONLY, **CORRECT_VARIANTS}
 
 
 def all_correct(**kwargs):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..catalog import Misconception
+from .. import Misconception
 
 M = Misconception
 

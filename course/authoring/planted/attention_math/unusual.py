@@ -6,7 +6,7 @@ Runs in: the test process (tests/test_attention_math.py plants them like misconc
 
 from __future__ import annotations
 
-from ..catalog import Misconception
+from .. import Misconception
 
 # Correct answers written the way students do write them: each must earn full points.
 _UNUSUAL: dict[str, tuple[int, str, str]] = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .entry import Misconception, _m
+from .. import Misconception
+from .entry import _m
 
 # One entry per planted answer; formatted by hand, one line per line of the body.
 # fmt: off

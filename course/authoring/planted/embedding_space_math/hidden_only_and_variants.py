@@ -3,7 +3,8 @@ docstring)."""
 
 from __future__ import annotations
 
-from .entry import Misconception, _m
+from .. import Misconception
+from .entry import _m
 
 # One entry per planted answer; formatted by hand, one line per line of the body.
 # fmt: off
@@ -29,7 +30,7 @@ HIDDEN_ONLY: dict[str, Misconception] = {
 
 # Correct answers written the unusual ways students write them (loops, lists, bool/int one-hot,
 # complex numbers, float32): every one must earn full points (tests/test_misconceptions.py).
-CORRECT_VARIANTS: dict[str, Misconception] = {
+UNUSUAL: dict[str, Misconception] = {
     "embed_loop": _m(1, "embed",
         "E = np.asarray(E)\n"
         "ids = np.asarray(ids)\n"
