@@ -103,7 +103,7 @@ def test_seed_worked_examples_are_kept():
     for line in [
         'print("Shape:"',
         'print("Product:"',
-        'print("Rotated:"',
+        'show("Rotated", rot)',
         'print("Untied:", untied, "Tied:", tied)',
         '"B x T ids become B x T x d vectors"',
         '"one-hot lookup matches direct row"',

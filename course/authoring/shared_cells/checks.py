@@ -18,6 +18,9 @@ mistakes={hint: wrong_answer, ...}
     On failure the answer is compared with each likely mistake's answer (an array or number
     within 0.1 %; a function of the answer returning True/False; or an exception class the
     function raised); the first matching mistake's hint is printed, else `hint` (if any).
+show(label, value, digits=4)
+    Print `label: value` rounded to digits decimals; an answer of any type prints (as its repr),
+    so a test cell shows what it got before a check says what is wrong with it.
 header(title), takeaway(text), check_my_work(points), try_figure(draw, name)
     Exercise banner; the closing line of a test cell (reaching it completes the exercise);
     the scoreboard; a figure that waits until your function is written.
@@ -180,6 +183,15 @@ def _as_float_array(value):
     if arr.dtype.kind not in "biuf":
         return None, f"got {type(value).__name__} of {arr.dtype}, expected numbers"
     return arr, None
+
+
+def show(label, value, digits=4):
+    arr, problem = _as_float_array(value)
+    if problem is None and arr.dtype.kind != "b":
+        text = (np.round(arr.astype(float), digits) + 0.0).tolist()  # + 0.0: no -0.0
+    else:
+        text = f"{value!r:.200}"
+    print(f"{label}: {text}")
 
 
 def _matching_hint(got, mistakes, hint):

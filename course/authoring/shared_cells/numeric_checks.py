@@ -95,7 +95,7 @@ def check_array(value, expected, name, hint=None, rtol=1e-6, atol=1e-9, mistakes
         )
     bad = ~np.isfinite(got)
     if bad.any():
-        where = list(np.argwhere(bad)[0])
+        where = [int(i) for i in np.argwhere(bad)[0]]  # plain ints: [0, 1], not np.int64(0)
         _fail(name, f"got {got[tuple(where)]} at {where}", _matching_hint(value, mistakes, hint))
     diff = np.abs(got - want)
     over = diff - (atol + rtol * np.abs(want))

@@ -55,6 +55,12 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         "return e / e.sum(axis=-1, keepdims=True)",
         "always normalises the last axis, ignoring `axis`",
     ),
+    "softmax_global_max": M(
+        2,
+        "stable_softmax",
+        "x = np.asarray(x, dtype=float)\ne = np.exp(x - x.max())\nreturn e / e.sum(axis=axis, keepdims=True)",
+        "subtracts the maximum of the whole array, so rows far below it underflow to 0/0",
+    ),
     # 3 causal_mask
     "mask_inverted": M(
         3,
@@ -121,6 +127,13 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         "lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))\nreturn float(-lp[:, t].mean())",
         "lp[:, targets] takes every target column of every row",
     ),
+    "ce_global_max": M(
+        5,
+        "cross_entropy",
+        "z = np.asarray(logits, dtype=float)\nt = np.asarray(targets).astype(int)\nz = z - z.max()\n"
+        "lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))\nreturn float(-lp[np.arange(len(t)), t].mean())",
+        "shifts every row by the largest logit of the whole batch",
+    ),
     # 6 attention
     "attention_mask_after_softmax": M(
         6,
@@ -154,6 +167,14 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         "if mask is not None:\n    s = np.where(mask, s, -np.inf)\n"
         "w = np.exp(s - s.max(axis=-1, keepdims=True))\nreturn w / w.sum(axis=-1, keepdims=True) @ np.asarray(V)",
         "forgets the 1/sqrt(d) scale inside attention",
+    ),
+    "attention_global_max": M(
+        6,
+        "attention",
+        "Q = np.asarray(Q, dtype=float)\ns = Q @ np.swapaxes(np.asarray(K), -1, -2) / np.sqrt(Q.shape[-1])\n"
+        "if mask is not None:\n    s = np.where(mask, s, -np.inf)\n"
+        "w = np.exp(s - s.max())\nreturn w / w.sum(axis=-1, keepdims=True) @ np.asarray(V)",
+        "shifts the scores by the maximum of the whole array, not of each query's row",
     ),
     # 7 split_heads / merge_heads
     "heads_reshape_only": M(
@@ -251,6 +272,7 @@ _HINTS = {
     "softmax_no_max_shift": "np.exp(1000) is inf",
     "softmax_global_sum": "the whole matrix sums to 1",
     "softmax_ignores_axis": "the axis argument is ignored",
+    "softmax_global_max": "you subtracted the maximum of the whole array",
     "mask_inverted": "True marks the future here",
     "mask_transposed": "the upper triangle lets query i see the future",
     "mask_strict": "a token may attend to itself",
@@ -261,10 +283,12 @@ _HINTS = {
     "ce_sum": "the sum over the batch",
     "ce_log_of_softmax": "underflowed to 0 before the log",
     "ce_wrong_index": "pick one entry per row",
+    "ce_global_max": "the largest logit of the whole batch",
     "attention_mask_after_softmax": "the mask was applied after the softmax",
     "attention_softmax_over_queries": "the softmax ran over the queries",
     "attention_mask_inverted": "you hid the allowed keys",
     "attention_unscaled": "the 1/sqrt(d) scale is missing",
+    "attention_global_max": "the largest score of the whole array",
     "heads_reshape_only": "mixes tokens and heads",
     "heads_interleaved": "a head is a contiguous block of columns",
     "merge_without_transpose": "move the head axis next to d_head first",

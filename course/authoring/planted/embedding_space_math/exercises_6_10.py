@@ -44,6 +44,16 @@ MISCONCEPTIONS_6_10: dict[str, Misconception] = {
         "return pe",
         'exponent i/d instead of 2*(i//2)/d: the sin/cos pair no longer shares a frequency',
         'share one frequency'),
+    "sinusoid_exponent_2i": _m(7, "sinusoidal_positions",
+        "pos = np.arange(n_positions)[:, None]\n"
+        "i = np.arange(d_model)[None, :]\n"
+        "angles = pos / np.power(10000, 2 * i / d_model)\n"
+        "pe = np.zeros((n_positions, d_model))\n"
+        "pe[:, 0::2] = np.sin(angles[:, 0::2])\n"
+        "pe[:, 1::2] = np.cos(angles[:, 1::2])\n"
+        "return pe",
+        'uses 2i/d for column i instead of 2*(i//2)/d: each column its own frequency',
+        'with 2*i/d_model every column gets a frequency of its own'),
     "sinusoid_multiplied": _m(7, "sinusoidal_positions",
         "pos = np.arange(n_positions)[:, None]\n"
         "i = np.arange(d_model)[None, :]\n"
