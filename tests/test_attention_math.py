@@ -34,7 +34,7 @@ SIGNATURES = {
     9: ["kv_cache_bytes(n_layers, n_kv_heads, d_head, seq_len, batch=1, bytes_per_value=2)"],
     10: ["attention_flops(seq_len, d_model, n_layers=1)"],
 }
-STARS = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2, 8: 3, 9: 3, 10: 3}
+STARS = {1: 1, 2: 2, 3: 1, 4: 2, 5: 2, 6: 3, 7: 3, 8: 3, 9: 1, 10: 2}
 # The figures the issue asks for: scores vs d, temperatures, heatmap with/without mask, KV cache.
 FIGURES = {1: "attention_scores", 4: "softmax_temperature", 6: "causal_mask", 9: "kv_cache_bytes"}
 MISCONCEPTIONS = load_planted(ASSIGNMENT).misconceptions
@@ -210,8 +210,8 @@ ALL = {n: "correct" for n in STARS}
 CLASS = {  # student -> (answers, expected autograded total)
     "ada": (ALL, 20),
     "blank": ({}, 0),
-    "half": ({n: "correct" for n in range(1, 6)}, 7),  # 1 + 1 + 1 + 2 + 2
-    "mixed": ({**ALL, 3: "mask_inverted", 5: "ce_sum", 9: "kv_no_factor_2"}, 14),  # 20 - 1 - 2 - 3
+    "half": ({n: "correct" for n in range(1, 6)}, 8),  # 1 + 2 + 1 + 2 + 2
+    "mixed": ({**ALL, 3: "mask_inverted", 5: "ce_sum", 9: "kv_no_factor_2"}, 16),  # 20 - 1 - 2 - 1
 }
 
 
