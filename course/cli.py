@@ -20,6 +20,7 @@ from .verbs import (
     run_extend,
     run_feedback,
     run_grade,
+    run_new,
     run_publish,
     run_release,
     run_report,
@@ -156,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--serve", action="store_true", help="then preview it on 127.0.0.1")
     p.add_argument("--port", type=int, default=8800, help="preview port (default 8800)")
     p.set_defaults(run=run_site)
+
+    p = verbs.add_parser(
+        "new", help="scaffold an assignment: source/<id>/exercises.ipynb and its course.toml table"
+    )
+    p.add_argument("assignment", help="the new assignment's id (lower case, digits, _)")
+    p.add_argument("title", help="its title, as students see it")
+    p.set_defaults(run=run_new)
 
     from .hub.cli import add_verbs
 

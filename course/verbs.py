@@ -237,3 +237,11 @@ def run_site(args) -> int:
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def run_new(args) -> int:
+    from .authoring.new import scaffold
+
+    written = scaffold(assignment=args.assignment, title=args.title, course=CourseDir(args.course))
+    print(f"wrote {', '.join(written)}; next: python -m course release {args.assignment}")
+    return 0

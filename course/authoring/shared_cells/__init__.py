@@ -85,10 +85,21 @@ def stale_cells(nb, path: Path | str = "notebook") -> list[str]:
     return [gid for gid, cell in found.items() if cell.source != text(gid)]
 
 
+def uses_shared_cells(nb) -> bool:
+    """Whether the notebook carries any of the course's shared cells. One that carries none is an
+    ordinary nbgrader notebook with helpers of its own (its locked cells are what the grader's
+    guard trusts, course.integrity.helpers), and release leaves it as its author wrote it; one
+    that carries some but not all is a mistake, and stale_cells names the missing ones."""
+    return any(grade_id_of(cell) in SHARED for cell in nb.cells)
+
+
 def sync_notebook(path: Path) -> list[str]:
     """Rewrite the shared cells of the notebook at path from the canonical files (only if they
-    differ); returns the grade_ids that were refreshed."""
+    differ); returns the grade_ids that were refreshed (none for an ordinary nbgrader notebook
+    that uses none of them)."""
     nb = nbformat.read(path, as_version=4)
+    if not uses_shared_cells(nb):
+        return []
     stale = stale_cells(nb, path)
     if stale:
         for cell in nb.cells:
