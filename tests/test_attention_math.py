@@ -73,7 +73,9 @@ def test_functions_stars_points_and_figures_follow_the_issue():
         assert "**Worked example.**" in by_id[f"ex{n:02d}_statement"].source
     for n, function in FIGURES.items():
         assert function in by_id[f"ex{n:02d}_figure"].source, n
-    assert sum(_meta(c).get("points", 0) for c in nb.cells if c.cell_type == "code") == 20
+    # 20 for the functions, 1 each for the numbers of three written answers (autograded).
+    assert sum(_meta(c).get("points", 0) for c in nb.cells if c.cell_type == "code") == 23
+    assert all(_meta(by_id[f"ex{n:02d}_numbers_tests"])["points"] == 1 for n in (5, 9, 10))
     assert sum(_meta(c).get("points", 0) for c in nb.cells if c.cell_type == "markdown") == 10
 
 
@@ -111,11 +113,15 @@ def _scored(source: str, grade_id: str):
 
 
 def _test_parts(scenario: str) -> list:
-    """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone."""
+    """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone
+    (a test cell of a written answer's numbers, which has no hidden part, as one: "numbers")."""
     parts = []
     for cell in _source_nb().cells:
         if _meta(cell).get("grade") and cell.cell_type == "code":
             n = int(_meta(cell)["grade_id"][2:4])
+            if _meta(cell)["grade_id"].endswith("_numbers_tests"):
+                parts.append(_scored(cell.source, f"{scenario}|{n}|numbers"))
+                continue
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             parts.append(_scored(visible, f"{scenario}|{n}|visible"))
             parts.append(_scored(HIDDEN.search(cell.source).group(1), f"{scenario}|{n}|hidden"))
@@ -164,7 +170,7 @@ def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str
 
 @pytest.mark.slow
 def test_correct_answers_pass_every_visible_and_hidden_part_alone(matrix):
-    assert len(matrix["correct"]) == 20
+    assert len(matrix["correct"]) == 23
     assert all(score == 1 for score, _ in matrix["correct"].values()), matrix["correct"]
 
 
@@ -208,10 +214,12 @@ def test_unusual_correct_answer_keeps_full_points(matrix, name):
 
 ALL = {n: "correct" for n in STARS}
 CLASS = {  # student -> (answers, expected autograded total)
-    "ada": (ALL, 20),
+    "ada": (ALL, 23),
     "blank": ({}, 0),
-    "half": ({n: "correct" for n in range(1, 6)}, 8),  # 1 + 2 + 1 + 2 + 2
-    "mixed": ({**ALL, 3: "mask_inverted", 5: "ce_sum", 9: "kv_no_factor_2"}, 16),  # 20 - 1 - 2 - 1
+    "half": ({n: "correct" for n in range(1, 6)}, 9),  # 1 + 2 + 1 + 2 + 2, Exercise 5's numbers
+    # 23 - 1 - 2 - 1, and the numbers of Exercise 9 computed with the wrong function: - 1 (those
+    # of Exercise 5 use one row, where a sum is the mean)
+    "mixed": ({**ALL, 3: "mask_inverted", 5: "ce_sum", 9: "kv_no_factor_2"}, 18),
 }
 
 
@@ -269,7 +277,7 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     assert summary.graded == sorted(CLASS) and not summary.failed
 
     theirs, ours = _auto_scores(courses["nbgrader"]), _auto_scores(courses["course"])
-    assert len(theirs) == len(CLASS) * 20 and ours == theirs
+    assert len(theirs) == len(CLASS) * 23 and ours == theirs
     for student, (_, total) in CLASS.items():
         assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
 

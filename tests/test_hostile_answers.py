@@ -57,14 +57,10 @@ def _wrapper(function: str, expression: str) -> str:
 
 def _run_matrix(assignment: str, tmp_path) -> dict[str, tuple[float, str]]:
     source = nbformat.read(CourseDir().source_notebook(assignment), as_version=4)
-    tests = {
-        exercise_number(grade_id(c)): c.source
-        for c in source.cells
-        if is_grade(c) and c.cell_type == "code"
-    }
-    tests = {n: s for n, s in tests.items() if n}
-    correct = student_notebook({n: "correct" for n in tests}, assignment=assignment)
-    answers = {exercise_number(grade_id(c)): c.source for c in correct.cells if is_answer_cell(c)}
+    tests = {grade_id(c): c.source for c in source.cells if is_grade(c) and c.cell_type == "code"}
+    exercises = {exercise_number(gid) for gid in tests} - {None}
+    correct = student_notebook({n: "correct" for n in exercises}, assignment=assignment)
+    answers = {grade_id(c): c.source for c in correct.cells if is_answer_cell(c)}
     cells = [
         c
         for c in correct.cells
@@ -73,11 +69,11 @@ def _run_matrix(assignment: str, tmp_path) -> dict[str, tuple[float, str]]:
         and not (grade_id(c) or "").endswith("_figure")
         and grade_id(c) != "check_my_work"
     ]
-    for n, answer in sorted(answers.items()):
+    for gid, answer in sorted(answers.items()):
         for function in _DEF.findall(answer):
             for name, (expression, _) in HOSTILE.items():
                 cells.append(nbformat.v4.new_code_cell(_wrapper(function, expression)))
-                cells.append(_scored(tests[n], f"{n}|{function}|{name}"))
+                cells.append(_scored(tests[f"{gid}_tests"], f"{gid}|{function}|{name}"))
                 cells.append(nbformat.v4.new_code_cell(answer))
     nb = nbformat.v4.new_notebook(cells=cells)
     client = NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3")
