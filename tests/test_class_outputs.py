@@ -165,10 +165,10 @@ def test_exercise_csv_has_points_per_exercise(graded):
     rows = {r["student_id"]: r for r in _read_csv(graded.exercise_csv)}
     exercises = [f"ex{n:02d}" for n in range(1, 11)]
     assert list(rows["ada_correct"])[:11] == ["student_id", *exercises]
-    assert [float(rows["ada_correct"][e]) for e in exercises] == [1, 1, 1, 2, 2, 2, 2, 3, 3, 3]
+    assert [float(rows["ada_correct"][e]) for e in exercises] == [1, 1, 1, 2, 2, 3, 3, 3, 2, 2]
     fay = [float(rows["fay_hidden"][e]) for e in exercises]
-    assert fay == [0, 1, 1, 2, 2, 2, 2, 0, 3, 3]
-    assert float(rows["gus_alibi"]["ex09"]) == 0 and float(rows["gus_alibi"]["ex10"]) == 3
+    assert fay == [0, 1, 1, 2, 2, 3, 3, 0, 2, 2]
+    assert float(rows["gus_alibi"]["ex09"]) == 0 and float(rows["gus_alibi"]["ex10"]) == 2
     # Written answers are waiting for a grader: counted, and zero until graded.
     assert (
         int(rows["fay_hidden"]["written_ungraded"]) == 10

@@ -15,7 +15,7 @@ NOTEBOOKS = sorted(
     for p in (CourseDir().root / step).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
-POINTS = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2, 8: 3, 9: 3, 10: 3}
+POINTS = {1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 3, 7: 3, 8: 3, 9: 2, 10: 2}
 
 
 def test_there_are_notebooks():

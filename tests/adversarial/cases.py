@@ -18,7 +18,7 @@ import nbformat
 from course.authoring import misconceptions as mc
 from course.paths import ASSIGNMENT, NOTEBOOK, CourseDir
 
-TEST_POINTS = {f"ex{n:02d}": p for n, p in enumerate([1, 1, 1, 2, 2, 2, 2, 3, 3, 3], start=1)}
+TEST_POINTS = {f"ex{n:02d}": p for n, p in enumerate([1, 1, 1, 2, 2, 3, 3, 3, 2, 2], start=1)}
 
 
 @dataclass
