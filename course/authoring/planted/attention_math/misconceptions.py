@@ -127,6 +127,13 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         "lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))\nreturn float(-lp[:, t].mean())",
         "lp[:, targets] takes every target column of every row",
     ),
+    "ce_per_row": M(
+        5,
+        "cross_entropy",
+        "z = np.asarray(logits, dtype=float)\nt = np.asarray(targets).astype(int)\nz = z - z.max(axis=1, keepdims=True)\n"
+        "lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))\nreturn -lp[np.arange(len(t)), t]",
+        "returns the per-row losses, forgetting the mean",
+    ),
     "ce_global_max": M(
         5,
         "cross_entropy",
@@ -215,6 +222,12 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         "subtracts the number p . p instead of the matrix p p^T",
     ),
     # 9 kv_cache_bytes
+    "kv_prints": M(
+        9,
+        "kv_cache_bytes",
+        "print(2 * n_layers * n_kv_heads * d_head * seq_len * batch * bytes_per_value)",
+        "prints the number instead of returning it",
+    ),
     "kv_no_factor_2": M(
         9,
         "kv_cache_bytes",
@@ -284,6 +297,7 @@ _HINTS = {
     "ce_log_of_softmax": "underflowed to 0 before the log",
     "ce_wrong_index": "pick one entry per row",
     "ce_global_max": "the largest logit of the whole batch",
+    "ce_per_row": "these are the per-row losses",
     "attention_mask_after_softmax": "the mask was applied after the softmax",
     "attention_softmax_over_queries": "the softmax ran over the queries",
     "attention_mask_inverted": "you hid the allowed keys",
@@ -296,6 +310,7 @@ _HINTS = {
     "jacobian_sign_flipped": "the sign is flipped",
     "jacobian_inner_product": "subtract the outer product",
     "kv_no_factor_2": "a key AND a value",
+    "kv_prints": "your function returns None",
     "kv_ignores_batch": "every sequence in the batch has its own cache",
     "kv_counts_values": "counts numbers, not bytes",
     "kv_float": "byte counts are whole numbers",
