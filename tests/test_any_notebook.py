@@ -16,7 +16,7 @@ import shutil
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from test_term import KEEP, cli, run
+from test_term import KEEP, cli, run, tree_digest
 
 from course.paths import REPO
 
@@ -67,11 +67,16 @@ def root(tmp_path_factory):
 
 
 def test_an_ordinary_nbgrader_notebook_goes_through_release_grade_feedback_export_site(root):
+    before = tree_digest(root)
+    # The instructor's only two edits: the notebook's folder and its course.toml table.
     (root / "source" / AID).mkdir()
     nbformat.write(plain_notebook(), root / "source" / AID / "homework.ipynb")
     with open(root / "course.toml", "a") as fh:
         fh.write(TABLE)
     assert f"released {root / 'release' / AID}" in run(root, "release", AID).stdout
+    after = tree_digest(root)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert changed and all(k.startswith((f"source/{AID}/", f"release/{AID}/")) for k in changed)
     released = nbformat.read(root / "release" / AID / "homework.ipynb", as_version=4)
     assert "square(-12)" not in str(released) and "x * x" not in str(released)
     assert any(c.source == HELPER for c in released.cells)  # left as its author wrote it
