@@ -39,7 +39,11 @@ _PLANTED_ELSEWHERE = {
     "attention_math": (
         "course.authoring.attention_math.planted",
         "course.authoring.attention_math.unusual",
-    )
+    ),
+    "backprop_math": (
+        "course.authoring.planted.backprop_math",
+        "course.authoring.planted.backprop_math",
+    ),
 }
 
 
