@@ -10,7 +10,7 @@ _UNUSUAL: dict[str, tuple[int, str, str]] = {
     "lin_einsum_float32": (1, "linear_backward",
         "x, W, dY = (np.asarray(a, dtype=np.float32) for a in (x, W, dY))\n"
         "dx = np.einsum('...o,io->...i', dY, W)\n"
-        "dW = np.einsum('...i,...o->io', x, dY)\n"
+        "dW = np.einsum('ni,no->io', x.reshape(-1, x.shape[-1]), dY.reshape(-1, dY.shape[-1]))\n"
         "return dx, dW, dY.reshape(-1, dY.shape[-1]).sum(axis=0)"),
     "lin_tensordot_lists": (1, "linear_backward",
         "x, W, dY = np.array(x, dtype=float), np.array(W, dtype=float), np.array(dY, dtype=float)\n"
@@ -60,7 +60,7 @@ _UNUSUAL: dict[str, tuple[int, str, str]] = {
         "inv = ms ** -0.5\ndxhat = dy * g\n"
         "dms = np.einsum('...i,...i->...', dxhat, x)[..., None] * -0.5 * ms ** -1.5\n"
         "dx = dxhat * inv + dms * 2 * x / d\n"
-        "return dx, np.einsum('...i->i', dy * x * inv)"),
+        "return dx, np.einsum('ni->i', (dy * x * inv).reshape(-1, d))"),
     "ls_reuses_exercise_2": (7, "label_smoothing_grad",
         "z = np.asarray(logits, dtype=float)\nN, V = z.shape\n"
         "uniform = softmax(z) / N - 1.0 / (N * V)\n"
@@ -99,8 +99,10 @@ _UNUSUAL: dict[str, tuple[int, str, str]] = {
         "h = np.einsum('...i,ij->...j', x, W1) + b1\nc = np.sqrt(2 / np.pi)\n"
         "t = np.tanh(c * (h + 0.044715 * h**3))\n"
         "dh = np.einsum('...o,jo->...j', dY, W2) * (0.5 * (1 + t) + 0.5 * h * (1 - t * t) * c * (1 + 0.134145 * h * h))\n"
-        "return (np.einsum('...j,ij->...i', dh, W1), np.einsum('...i,...j->ij', x, dh),\n"
-        "        np.einsum('...j->j', dh), np.einsum('...j,...o->jo', gelu(h), dY), np.einsum('...o->o', dY))"),
+        "flat = lambda m: m.reshape(-1, m.shape[-1])\n"
+        "return (np.einsum('...j,ij->...i', dh, W1), np.einsum('ni,nj->ij', flat(x), flat(dh)),\n"
+        "        np.einsum('nj->j', flat(dh)), np.einsum('nj,no->jo', flat(gelu(h)), flat(dY)),\n"
+        "        np.einsum('no->o', flat(dY)))"),
 }
 # fmt: on
 
