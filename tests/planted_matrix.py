@@ -136,9 +136,10 @@ def grade_class_both_ways(
     tmp_path: Path, assignment: str, klass: dict[str, tuple[dict, int]]
 ) -> tuple[dict[str, CourseDir], dict, dict]:
     """Release `assignment` afresh (asserting the committed release is current), give each student
-    of `klass` (student -> (answers, expected total)) a submission, grade one copy of the course
-    with `nbgrader autograde` and another with `course grade`; returns the two courses and their
-    auto scores {(student, grade_id): score}."""
+    of `klass` (student -> (answers, expected autograded total)) a submission, grade one copy of
+    the course with `nbgrader autograde` and another with `course grade`, and assert that both
+    give every grade the same score and each student the expected total; returns the two courses
+    and the auto scores {(student, grade_id): score}."""
     from course.authoring.release import add_header, generate
     from course.config import load
     from course.grading.run import grade
@@ -172,8 +173,16 @@ def grade_class_both_ways(
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = grade(assignment, root=courses["course"].root, progress=False)
     assert summary.graded == sorted(klass) and not summary.failed
-    return (
-        courses,
-        auto_scores(courses["nbgrader"], assignment),
-        auto_scores(courses["course"], assignment),
-    )
+    theirs = auto_scores(courses["nbgrader"], assignment)
+    ours = auto_scores(courses["course"], assignment)
+    graded_cells = sum(1 for c in source_nb(assignment).cells if meta(c).get("grade"))
+    assert len(theirs) == len(klass) * graded_cells and ours == theirs
+    for student, (_, total) in klass.items():
+        assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
+    return courses, theirs, ours
+
+
+def short_of_full(scores: dict, but: int | None = None) -> dict:
+    """The parts of one scenario that did not score full ({(exercise, part): the end of what
+    they printed}), leaving out exercise `but` (the planted answer's own)."""
+    return {k: text[-400:] for k, (s, text) in scores.items() if s != 1 and k[0] != but}

@@ -6,8 +6,9 @@ the wrong type, shape or value (None, strings, numbers, lists, NaN) make a visib
 FAIL line instead of raising; a small class grades the same with `course grade` and `nbgrader
 autograde`.
 
-The planted answers run in ONE kernel (tests/planted_matrix.py): every scenario's score comes from
-nbgrader's determine_grade on its own scored cells.
+The planted answers run in ONE kernel (tests/planted_matrix.py), each against its own exercise's
+visible and hidden tests (no test cell calls another exercise's function, which a test checks):
+every score comes from nbgrader's determine_grade on its own scored cells.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections import Counter
 
 import pytest
-from planted_matrix import grade_class_both_ways, hint, meta, run_matrix, source_nb
+from planted_matrix import grade_class_both_ways, hint, meta, run_matrix, short_of_full, source_nb
 
 from course.authoring.catalog import Misconception
 from course.authoring.misconceptions import misconceptions_for, planted_for
@@ -117,16 +118,29 @@ def test_four_misconceptions_per_exercise_with_hints_of_their_own_and_ten_unusua
     assert len(UNUSUAL) >= 10 and len({u.exercise for u in UNUSUAL.values()}) == 10
 
 
+def test_no_test_cell_calls_the_function_of_another_exercise():
+    """So a planted answer can only change its own exercise's score: the matrix below runs each
+    planted answer against its own exercise's tests only (16 s here; every exercise's tests for
+    every planted answer took 60-119 s on this shared 2-core machine)."""
+    functions = {n: s.split("(")[0] for n, s in SIGNATURES.items()}
+    for gid, cell in _by_id().items():
+        if gid.endswith("_tests"):
+            n = int(gid[2:4])
+            called = [
+                f for m, f in functions.items() if m != n and re.search(rf"\b{f}\b", cell.source)
+            ]
+            assert not called, (gid, called)
+
+
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str]]]:
-    planted = {**MISCONCEPTIONS, **UNUSUAL}
-    return run_matrix(ASSIGNMENT, planted, STARS, tmp_path_factory.mktemp("run"), HOSTILE)
+    planted = {**MISCONCEPTIONS, **UNUSUAL, **HOSTILE}
+    return run_matrix(ASSIGNMENT, {}, STARS, tmp_path_factory.mktemp("run"), own_only=planted)
 
 
 @pytest.mark.slow
 def test_correct_answers_pass_every_visible_and_hidden_part_alone(matrix):
-    assert len(matrix["correct"]) == 20
-    assert all(score == 1 for score, _ in matrix["correct"].values()), matrix["correct"]
+    assert len(matrix["correct"]) == 20 and not short_of_full(matrix["correct"])
 
 
 @pytest.mark.slow
@@ -143,15 +157,12 @@ def test_misconception_fails_a_visible_check_of_its_own_exercise_only_with_its_o
     others = [m for m in MISCONCEPTIONS.values() if m.exercise == wrong.exercise and m != wrong]
     assert not [m.hint for m in others if m.hint in hint(visible_text)]
     assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
-    failing = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
-    assert not failing, f"{name} in exercise {wrong.exercise} also fails {failing}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(UNUSUAL))
 def test_unusual_correct_answer_keeps_full_points(matrix, name):
-    failing = {k: text[-400:] for k, (s, text) in matrix[name].items() if s != 1}
-    assert not failing, f"{name}: {failing}"
+    assert len(matrix[name]) == 2 and not short_of_full(matrix[name]), name
 
 
 @pytest.mark.slow
@@ -186,7 +197,6 @@ CLASS = {  # student -> (answers, expected autograded total)
 
 @pytest.mark.slow
 def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_path):
-    _, theirs, ours = grade_class_both_ways(tmp_path, ASSIGNMENT, CLASS)
-    assert len(theirs) == len(CLASS) * 20 and ours == theirs
-    for student, (_, total) in CLASS.items():
-        assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
+    """grade_class_both_ways asserts: the release is current, both graders give every grade the
+    same score, and each student gets the total of CLASS."""
+    grade_class_both_ways(tmp_path, ASSIGNMENT, CLASS)
