@@ -140,7 +140,7 @@ def test_grad_check_reports_relative_error(h, capsys):
 
     h["grad_check"](f, W, 3 * W**2, name="cubes")
     assert "PASS - cubes: relative error" in out(capsys)
-    assert np.allclose(h["numerical_gradient"](f, W), 3 * W**2, atol=1e-6)
+    assert np.allclose(h["finite_difference_gradient"](f, W), 3 * W**2, atol=1e-6)
     text = fails(h, capsys, "grad_check", f, W, 2 * W, name="cubes")
     assert "relative error" in text and "analytic" in text
 

@@ -280,3 +280,16 @@ def test_a_reference_run_that_fails_refuses_the_build_in_one_line(tmp_path):
         err.value
     )
     assert not (tmp_path / "site").exists()
+
+
+@slow
+def test_backprop_math_has_its_page_with_figures_and_nothing_hidden(course, site):
+    """Issue 20: the third assignment's page, its six figures drawn by the reference solution."""
+    home = (site.out / "index.html").read_text()
+    assert 'href="backprop_math/exercises.html"' in home and "Backprop Math" in home
+    page = (site.out / "backprop_math" / "exercises.html").read_text()
+    assert "Exercise 9: Attention backward" in page and "grad_check(" in page
+    assert page.count('<figure class="site-figure">') == 6
+    source = course.source_notebook("backprop_math").read_text()
+    for hidden in ("np.add.at(dE, ids.reshape(-1), dX.reshape(-1, d))", "=== BEGIN MARK SCHEME"):
+        assert hidden in source and hidden not in page, hidden

@@ -14,8 +14,9 @@ grad_check(f, x, analytic, name="gradient", h=1e-5, threshold=1e-6, hint=None, m
     Compares an analytic gradient of the scalar function f at x with central finite
     differences, (f(x + h e_i) - f(x - h e_i)) / 2h, and prints the relative error
     max |a - n| / max(|a| + |n|, 1e-8) (as in CS231n). Use it on your own gradients too.
-numerical_gradient(f, x, h=1e-5)
-    The central finite-difference gradient alone.
+finite_difference_gradient(f, x, h=1e-5)
+    The central finite-difference gradient alone. (Not named numerical_gradient: students
+    write a function of that name in Backprop Math, and a helper's name is never an answer's.)
 """
 
 import numpy as np
@@ -136,7 +137,7 @@ def check_equal(value, expected, name, hint=None, mistakes=None):
     _fail(name, detail, _matching_hint(value, mistakes, hint))
 
 
-def numerical_gradient(f, x, h=1e-5):
+def finite_difference_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
@@ -151,7 +152,7 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 def grad_check(f, x, analytic, name="gradient", h=1e-5, threshold=1e-6, hint=None, mistakes=None):
-    numeric = numerical_gradient(f, x, h)
+    numeric = finite_difference_gradient(f, x, h)
     value = _run(analytic, name, hint, mistakes)
     got = _float_answer(value, numeric.shape, name, hint, mistakes, " (the shape of x)")
     if _low_precision(value):
