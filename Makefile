@@ -32,6 +32,7 @@ hub: setup
 release: setup
 	$(BIN)/python -m course release embedding_space_math
 	$(BIN)/python -m course release attention_math
+	$(BIN)/python -m course release training_math
 
 demo: release
 	$(BIN)/python -m course demo
