@@ -14,8 +14,7 @@ import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbgrader import utils as nbg_utils
+from assignment_matrix import first_hint, grade_class_both_ways, planted_matrix
 
 from course.authoring.attention_math import build
 from course.authoring.attention_math.planted import MISCONCEPTIONS
@@ -91,82 +90,14 @@ def test_at_least_two_misconceptions_per_exercise_each_with_its_own_story():
     assert len({m.why for m in MISCONCEPTIONS.values()}) == len(MISCONCEPTIONS)
 
 
-# --- the misconception matrix: one kernel --------------------------------------------------------
-
-
-def _answer_cell(nb, n: int):
-    return next(
-        c
-        for c in nb.cells
-        if c.cell_type == "code"
-        and _meta(c).get("solution")
-        and re.match(rf"ex{n:02d}_", _meta(c)["grade_id"])
-    )
-
-
-def _scored(source: str, grade_id: str):
-    meta = {
-        "grade": True,
-        "grade_id": grade_id,
-        "locked": True,
-        "points": 1,
-        "schema_version": 3,
-        "solution": False,
-        "task": False,
-    }
-    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
-
-
-def _test_parts(scenario: str) -> list:
-    """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone."""
-    parts = []
-    for cell in _source_nb().cells:
-        if _meta(cell).get("grade") and cell.cell_type == "code":
-            n = int(_meta(cell)["grade_id"][2:4])
-            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-            parts.append(_scored(visible, f"{scenario}|{n}|visible"))
-            parts.append(_scored(HIDDEN.search(cell.source).group(1), f"{scenario}|{n}|hidden"))
-    return parts
+# --- the misconception matrix: one kernel (tests/assignment_matrix.py) -----------------------------
 
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str]]]:
     """scenario -> {(exercise, "visible" | "hidden"): (score, printed text)}."""
-    correct = student_notebook({n: "correct" for n in STARS}, assignment=ASSIGNMENT)
-    cells = [
-        c
-        for c in correct.cells
-        if c.cell_type == "code"
-        and not _meta(c).get("grade")
-        and not _meta(c).get("grade_id", "").endswith("_figure")
-    ]
-    cells += _test_parts("correct")
-    for name, planted in {**MISCONCEPTIONS, **UNUSUAL}.items():
-        n = planted.exercise
-        swapped = _answer_cell(student_notebook({n: planted}, assignment=ASSIGNMENT), n)
-        cells.append(nbformat.v4.new_code_cell(swapped.source))
-        cells += _test_parts(name)
-        cells.append(nbformat.v4.new_code_cell(_answer_cell(correct, n).source))
-    nb = nbformat.v4.new_notebook(cells=cells)
-    run_dir = tmp_path_factory.mktemp("run")
-    NotebookClient(
-        nb,
-        timeout=120,
-        allow_errors=True,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(run_dir)}},
-    ).execute()
-    out: dict = {}
-    for cell in nb.cells:
-        if nbg_utils.is_grade(cell):
-            scenario, n, part = _meta(cell)["grade_id"].split("|")
-            score, _ = nbg_utils.determine_grade(cell)
-            text = "".join(
-                o.get("text", "") + (f"{o.ename}: {o.evalue}" if "ename" in o else "")
-                for o in cell.outputs
-            )
-            out.setdefault(scenario, {})[(int(n), part)] = (score, text)
-    return out
+    planted = {**MISCONCEPTIONS, **UNUSUAL}
+    return planted_matrix(ASSIGNMENT, planted, STARS, tmp_path_factory.mktemp("run"))
 
 
 @pytest.mark.slow
@@ -182,14 +113,10 @@ def test_misconception_fails_visible_and_hidden_checks_of_its_own_exercise_only(
     scores = matrix[name]
     visible_score, visible_text = scores[(wrong.exercise, "visible")]
     assert visible_score == 0, f"{name} ({wrong.why}) passes the visible checks"
-    assert wrong.hint and wrong.hint in _hint(visible_text), visible_text[-500:]
+    assert wrong.hint and wrong.hint in first_hint(visible_text), visible_text[-500:]
     assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
     others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
     assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
-
-
-def _hint(text: str) -> str:
-    return next((ln.strip() for ln in text.splitlines() if ln.strip().startswith("hint: ")), "")
 
 
 @pytest.mark.slow
@@ -197,7 +124,7 @@ def test_each_misconception_gets_its_own_hint(matrix):
     """Per-cause hints: two misconceptions of one exercise never print the same hint."""
     seen: dict[tuple[int, str], str] = {}
     for name, wrong in MISCONCEPTIONS.items():
-        hint = _hint(matrix[name][(wrong.exercise, "visible")][1])
+        hint = first_hint(matrix[name][(wrong.exercise, "visible")][1])
         assert (wrong.exercise, hint) not in seen, (
             f"{name} and {seen.get((wrong.exercise, hint))}: {hint}"
         )
@@ -222,63 +149,9 @@ CLASS = {  # student -> (answers, expected autograded total)
 }
 
 
-def _auto_scores(course: CourseDir) -> dict[tuple, float | None]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.db_url) as gb:
-        return {
-            (sub.student_id, g.name): g.auto_score
-            for sub in gb.find_assignment(ASSIGNMENT).submissions
-            for nb in sub.notebooks
-            for g in nb.grades
-        }
-
-
 @pytest.mark.slow
 def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_path):
-    import shutil
-    import subprocess
-    import sys
-
-    from course.authoring.misconceptions import write_submission
-    from course.authoring.release import add_header, generate
-    from course.config import load
-    from course.grading.run import grade
-    from course.nb import nbgrader_env
-    from course.paths import new_course
-
-    released = new_course(tmp_path / "released")
-    generate(released, ASSIGNMENT)
-    term = load(released.root)  # `python -m course release` heads it with course.toml's due date
-    add_header(released.release_notebook(ASSIGNMENT), term.title, term.assignment(ASSIGNMENT))
-    fresh = nbformat.read(released.release_notebook(ASSIGNMENT), as_version=4)
-    committed = nbformat.read(CourseDir().release_notebook(ASSIGNMENT), as_version=4)
-    assert [(c.source, _meta(c)) for c in fresh.cells] == [
-        (c.source, _meta(c)) for c in committed.cells
-    ], "release/attention_math is stale: run `python -m course release attention_math`"
-
-    courses = {}
-    for grader in ("nbgrader", "course"):
-        shutil.copytree(released.root, tmp_path / grader)
-        courses[grader] = CourseDir(tmp_path / grader)
-        for student, (answers, _) in CLASS.items():
-            nb = student_notebook(answers, course=courses[grader], assignment=ASSIGNMENT)
-            write_submission(nb, courses[grader], student, assignment=ASSIGNMENT)
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-        cwd=courses["nbgrader"].root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = grade(ASSIGNMENT, root=courses["course"].root, progress=False)
-    assert summary.graded == sorted(CLASS) and not summary.failed
-
-    theirs, ours = _auto_scores(courses["nbgrader"]), _auto_scores(courses["course"])
-    assert len(theirs) == len(CLASS) * 20 and ours == theirs
-    for student, (_, total) in CLASS.items():
-        assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
+    courses = grade_class_both_ways(ASSIGNMENT, CLASS, tmp_path)
 
     # Feedback and the report work for this assignment too, and feedback hides the hidden tests.
     from course.results.feedback import generate_feedback, hidden_lines

@@ -39,7 +39,8 @@ _PLANTED_ELSEWHERE = {
     "attention_math": (
         "course.authoring.attention_math.planted",
         "course.authoring.attention_math.unusual",
-    )
+    ),
+    "training_math": ("course.authoring.planted.training_math",) * 2,
 }
 
 
