@@ -118,6 +118,29 @@ def first_hint(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip().startswith("hint: ")), "")
 
 
+def assert_caught_in_its_own_exercise_only(matrix: dict, name: str, wrong) -> None:
+    """The planted misconception `wrong` fails a visible check of its own exercise (a FAIL line,
+    the cell stopped before its takeaway) with its own hint, fails its hidden tests too, and
+    costs no other exercise a point."""
+    scores = matrix[name]
+    score, text = scores[(wrong.exercise, "visible")]
+    assert score == 0, f"{name} ({wrong.why}) passes the visible checks"
+    assert re.search(r"^FAIL - .+", text, re.M) and "Takeaway:" not in text, text[-500:]
+    assert wrong.hint and wrong.hint in first_hint(text), f"{name}: {first_hint(text)!r}"
+    assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
+    others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
+    assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
+
+
+def assert_hints_differ(matrix: dict, misconceptions: dict) -> None:
+    """Per-cause hints: two misconceptions of one exercise never print the same hint."""
+    seen: dict[tuple[int, str], str] = {}
+    for name, wrong in misconceptions.items():
+        hint = first_hint(matrix[name][(wrong.exercise, "visible")][1])
+        assert (wrong.exercise, hint) not in seen, f"{name}, {seen.get((wrong.exercise, hint))}"
+        seen[(wrong.exercise, hint)] = name
+
+
 def auto_scores(course: CourseDir, assignment: str) -> dict[tuple, float | None]:
     from nbgrader.api import Gradebook
 

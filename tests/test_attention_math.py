@@ -14,7 +14,12 @@ import re
 
 import nbformat
 import pytest
-from assignment_matrix import first_hint, grade_class_both_ways, planted_matrix
+from assignment_matrix import (
+    assert_caught_in_its_own_exercise_only,
+    assert_hints_differ,
+    grade_class_both_ways,
+    planted_matrix,
+)
 
 from course.authoring.attention_math import build
 from course.authoring.attention_math.planted import MISCONCEPTIONS
@@ -109,26 +114,12 @@ def test_correct_answers_pass_every_visible_and_hidden_part_alone(matrix):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MISCONCEPTIONS))
 def test_misconception_fails_visible_and_hidden_checks_of_its_own_exercise_only(matrix, name):
-    wrong = MISCONCEPTIONS[name]
-    scores = matrix[name]
-    visible_score, visible_text = scores[(wrong.exercise, "visible")]
-    assert visible_score == 0, f"{name} ({wrong.why}) passes the visible checks"
-    assert wrong.hint and wrong.hint in first_hint(visible_text), visible_text[-500:]
-    assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
-    others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
-    assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
+    assert_caught_in_its_own_exercise_only(matrix, name, MISCONCEPTIONS[name])
 
 
 @pytest.mark.slow
 def test_each_misconception_gets_its_own_hint(matrix):
-    """Per-cause hints: two misconceptions of one exercise never print the same hint."""
-    seen: dict[tuple[int, str], str] = {}
-    for name, wrong in MISCONCEPTIONS.items():
-        hint = first_hint(matrix[name][(wrong.exercise, "visible")][1])
-        assert (wrong.exercise, hint) not in seen, (
-            f"{name} and {seen.get((wrong.exercise, hint))}: {hint}"
-        )
-        seen[(wrong.exercise, hint)] = name
+    assert_hints_differ(matrix, MISCONCEPTIONS)
 
 
 @pytest.mark.slow

@@ -15,7 +15,8 @@ from collections import defaultdict
 import numpy as np
 import pytest
 from assignment_matrix import (
-    first_hint,
+    assert_caught_in_its_own_exercise_only,
+    assert_hints_differ,
     grade_class_both_ways,
     meta,
     planted_matrix,
@@ -183,25 +184,12 @@ def test_correct_answers_pass_every_visible_and_hidden_part_alone(matrix):
 def test_misconception_fails_a_visible_check_of_its_own_exercise_only_with_its_own_hint(
     matrix, name
 ):
-    wrong = MISCONCEPTIONS[name]
-    scores = matrix[name]
-    score, text = scores[(wrong.exercise, "visible")]
-    assert score == 0, f"{name} ({wrong.why}) passes the visible checks"
-    assert re.search(r"^FAIL - .+", text, re.M) and "Takeaway:" not in text, text[-500:]
-    assert wrong.hint in first_hint(text), f"{name}: {first_hint(text)!r}\n{text[-600:]}"
-    assert scores[(wrong.exercise, "hidden")][0] == 0, f"{name} passes the hidden tests"
-    others = {k: s for k, (s, _) in scores.items() if k[0] != wrong.exercise and s != 1}
-    assert not others, f"{name} in exercise {wrong.exercise} also fails {others}"
+    assert_caught_in_its_own_exercise_only(matrix, name, MISCONCEPTIONS[name])
 
 
 @pytest.mark.slow
 def test_each_misconception_gets_its_own_hint(matrix):
-    """Per-cause hints: two misconceptions of one exercise never print the same hint."""
-    seen: dict[tuple[int, str], str] = {}
-    for name, wrong in MISCONCEPTIONS.items():
-        hint = first_hint(matrix[name][(wrong.exercise, "visible")][1])
-        assert (wrong.exercise, hint) not in seen, f"{name}, {seen.get((wrong.exercise, hint))}"
-        seen[(wrong.exercise, hint)] = name
+    assert_hints_differ(matrix, MISCONCEPTIONS)
 
 
 @pytest.mark.slow
