@@ -180,6 +180,17 @@ def test_correct_answers_pass_every_visible_and_hidden_part_alone(matrix):
 
 
 @pytest.mark.slow
+def test_each_worked_example_is_what_its_test_cell_prints(matrix):
+    by_id = _by_id()
+    for n in STARS:
+        statement = by_id[f"ex{n:02d}_statement"].source
+        block = statement.split("**Worked example.**")[1].split("```")[1]
+        printed = matrix["correct"][(n, "visible")][1]
+        for line in block.strip().splitlines():
+            assert line in printed, (n, line, printed[:600])
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MISCONCEPTIONS))
 def test_misconception_fails_a_visible_check_of_its_own_exercise_only_with_its_own_hint(
     matrix, name
