@@ -137,8 +137,7 @@ def test_at_least_four_misconceptions_per_exercise_and_ten_unusual_answers():
 
 
 # Answers of the wrong type or shape, and an unwritten function: each visible part must print a FAIL
-# line and stop with the
-# one-line CheckFailed, never with an IndexError/TypeError of its own before the FAIL line.
+# line and stop with the one-line CheckFailed, never with an IndexError/TypeError of its own.
 HOSTILE = {
     "none": "return None",
     "string": "return 'not a number'",
