@@ -33,6 +33,7 @@ release: setup
 	$(BIN)/python -m course release embedding_space_math
 	$(BIN)/python -m course release attention_math
 	$(BIN)/python -m course release backprop_math
+	$(BIN)/python -m course release training_math
 
 demo: release
 	$(BIN)/python -m course demo
