@@ -1,0 +1,158 @@
+"""Scores and comments of one written question, read and written through nbgrader's gradebook.
+
+Runs in: the written-grading app (as the grader account under the hub) and the tests.
+
+nbgrader stays the record: a mark is the Grade row's ``manual_score`` and the Comment row's
+``manual_comment`` of the student's submitted notebook, set exactly as formgrader's own API
+sets them (needs_manual_grade cleared when a score exists), so formgrader, generate_feedback,
+export and canvas.csv see them, and a formgrader edit is what this module reads next.
+
+Two graders never silently overwrite each other: every write carries the mark the grader saw
+(`expect`); it is compared with the gradebook's current mark and written only if they are
+equal, inside one transaction and under an exclusive lock file (the app's own processes), so a
+change made since the page loaded comes back as a conflict with the current mark instead.
+Reading a question is one query (400 students: see bench/bench_written.py), not one per student.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader import api
+
+from course.paths import CourseDir
+
+_THREAD_LOCK = threading.Lock()
+
+
+@dataclass
+class Mark:
+    student: str
+    score: float | None  # manual score (None: not marked by hand)
+    auto: float | None  # what the autograder set (a blank answer: 0)
+    comment: str  # manual comment ("" when none)
+    needs_manual: bool
+    max_score: float
+
+    @property
+    def graded(self) -> bool:
+        return not self.needs_manual
+
+    def seen(self) -> dict:
+        """What a grader saw: sent back with a change (optimistic concurrency)."""
+        return {"score": self.score, "comment": self.comment}
+
+    def as_dict(self) -> dict:
+        return {**self.seen(), "auto": self.auto, "graded": self.graded, "max": self.max_score}
+
+
+@contextmanager
+def gradebook(course: CourseDir):
+    with api.Gradebook(course.db_url) as gb:
+        yield gb
+
+
+@contextmanager
+def exclusive(course: CourseDir):
+    """One writer at a time among this course's written-grading processes."""
+    lock = Path(course.root) / ".written.lock"
+    with _THREAD_LOCK, open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _rows(gb: api.Gradebook, assignment: str, notebook: str, gid: str):
+    grades = (
+        gb.db.query(api.Grade, api.SubmittedAssignment.student_id)
+        .join(api.SubmittedNotebook, api.Grade.notebook_id == api.SubmittedNotebook.id)
+        .join(api.Notebook, api.SubmittedNotebook.notebook_id == api.Notebook.id)
+        .join(api.SubmittedAssignment, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
+        .join(api.Assignment, api.SubmittedAssignment.assignment_id == api.Assignment.id)
+        .join(api.GradeCell, api.Grade.cell_id == api.GradeCell.id)
+        .filter(api.Assignment.name == assignment, api.Notebook.name == notebook,
+                api.GradeCell.name == gid)
+    )  # fmt: skip
+    comments = (
+        gb.db.query(api.Comment, api.SubmittedAssignment.student_id)
+        .join(api.SubmittedNotebook, api.Comment.notebook_id == api.SubmittedNotebook.id)
+        .join(api.Notebook, api.SubmittedNotebook.notebook_id == api.Notebook.id)
+        .join(api.SubmittedAssignment, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
+        .join(api.Assignment, api.SubmittedAssignment.assignment_id == api.Assignment.id)
+        .join(api.SolutionCell, api.Comment.cell_id == api.SolutionCell.id)
+        .filter(api.Assignment.name == assignment, api.Notebook.name == notebook,
+                api.SolutionCell.name == gid)
+    )  # fmt: skip
+    return dict((s, g) for g, s in grades.all()), dict((s, c) for c, s in comments.all())
+
+
+def _mark(student: str, grade, comment) -> Mark:
+    return Mark(
+        student=student,
+        score=grade.manual_score,
+        auto=grade.auto_score,
+        comment=(comment.manual_comment or "") if comment is not None else "",
+        needs_manual=bool(grade.needs_manual_grade),
+        max_score=float(grade.max_score or 0),
+    )
+
+
+def read(course: CourseDir, assignment: str, notebook: str, gid: str) -> dict[str, Mark]:
+    """student -> Mark for every student the gradebook has a submission of."""
+    with gradebook(course) as gb:
+        grades, comments = _rows(gb, assignment, notebook, gid)
+        return {s: _mark(s, g, comments.get(s)) for s, g in grades.items()}
+
+
+@dataclass
+class Change:
+    student: str
+    score: float | None
+    comment: str
+    expect: dict  # {"score": ..., "comment": ...} as the grader last saw it
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) < 1e-9
+
+
+def expected(now: Mark, expect: dict) -> bool:
+    """Is the gradebook's mark still the one the grader saw?"""
+    return _same(now.score, expect.get("score")) and now.comment == (expect.get("comment") or "")
+
+
+def write(course: CourseDir, assignment: str, notebook: str, gid: str,
+          changes: list[Change]) -> tuple[dict[str, Mark], dict[str, Mark]]:  # fmt: skip
+    """Apply the changes whose expectation still holds; returns (written, conflicts), each
+    student -> the gradebook's mark now. The caller holds `exclusive(course)`. A student
+    without a submission in the gradebook (not autograded yet) is in neither."""
+    written: dict[str, Mark] = {}
+    conflicts: dict[str, Mark] = {}
+    with gradebook(course) as gb:
+        grades, comments = _rows(gb, assignment, notebook, gid)
+        for ch in changes:
+            grade, comment = grades.get(ch.student), comments.get(ch.student)
+            if grade is None:
+                continue
+            now = _mark(ch.student, grade, comment)
+            if not expected(now, ch.expect):
+                conflicts[ch.student] = now
+                continue
+            if ch.score is not None and not 0 <= ch.score <= now.max_score:
+                raise ValueError(f"score {ch.score:g} outside 0..{now.max_score:g}")
+            # As formgrader's GradeHandler.put: a mark by hand clears needs_manual_grade.
+            grade.manual_score = ch.score
+            grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
+            if comment is not None:
+                comment.manual_comment = ch.comment or None
+            written[ch.student] = _mark(ch.student, grade, comment)
+        gb.db.commit()
+    return written, conflicts
