@@ -196,3 +196,21 @@ def write_class(course: CourseDir, n: int, seed: int = 22) -> WrittenClass:
         write_submission(nb, course, student, ASSIGNMENT, timestamp=stamp)
     (course.root / "written-labels.json").write_text(json.dumps(wc.labels, indent=1))
     return wc
+
+
+def enter_in_gradebook(course: CourseDir, students: list[str]) -> None:
+    """The gradebook rows autograde would start from (the assignment, its two written cells,
+    one submission per student with its Grade and Comment rows), made through nbgrader's API
+    without executing anything: for the unit tests and the benchmark."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT)
+        gb.update_or_create_notebook("exercises", ASSIGNMENT)
+        for gid in QUESTIONS:
+            gb.update_or_create_grade_cell(gid, "exercises", ASSIGNMENT, max_score=1.0,
+                                           cell_type="markdown")  # fmt: skip
+            gb.update_or_create_solution_cell(gid, "exercises", ASSIGNMENT)
+        for s in students:
+            gb.add_student(s)
+            gb.add_submission(ASSIGNMENT, s)
