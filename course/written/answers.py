@@ -89,7 +89,7 @@ def _release_sources(course: CourseDir, assignment: str, notebook: str) -> dict[
     if not path.exists():
         return {}
     nb = nbformat.read(path, as_version=4)
-    return {grade_id(c): c.source for c in nb.cells if grade_id(c)}
+    return {str(grade_id(c)): c.source for c in nb.cells if grade_id(c)}
 
 
 # --- students' answers -----------------------------------------------------------------

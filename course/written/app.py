@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado import web
@@ -175,7 +176,7 @@ def _handlers(prefix: str, mixin: type) -> list:
 def make_app(
     course: CourseDir, hub: bool = False, token: str = "", user: str = ""
 ) -> web.Application:
-    settings = dict(
+    settings: dict[str, Any] = dict(
         course=course,
         cookie_secret=secrets.token_bytes(32),
         xsrf_cookies=True,
@@ -193,4 +194,7 @@ def make_app(
         settings.update(token=token, local_user=user)
         handlers = _handlers(prefix, LocalAuth)
     settings["prefix"] = prefix
+    if course.gradebook.exists():  # nbgrader's Gradebook takes 0.2-6 s to open: now, not later
+        with api.marks.gradebook(course):
+            pass
     return web.Application(handlers, **settings)

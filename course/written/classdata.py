@@ -202,15 +202,20 @@ def enter_in_gradebook(course: CourseDir, students: list[str]) -> None:
     """The gradebook rows autograde would start from (the assignment, its two written cells,
     one submission per student with its Grade and Comment rows), made through nbgrader's API
     without executing anything: for the unit tests and the benchmark."""
-    from nbgrader.api import Gradebook
+    from course.grading.gradebook import Batch
+    from course.grading.gradebook import Gradebook as Batched
+    from course.written.marks import gradebook
 
-    with Gradebook(course.db_url) as gb:
+    with gradebook(course) as gb:
         gb.update_or_create_assignment(ASSIGNMENT)
         gb.update_or_create_notebook("exercises", ASSIGNMENT)
         for gid in QUESTIONS:
             gb.update_or_create_grade_cell(gid, "exercises", ASSIGNMENT, max_score=1.0,
                                            cell_type="markdown")  # fmt: skip
             gb.update_or_create_solution_cell(gid, "exercises", ASSIGNMENT)
+    batch = Batch(course.db_url)  # one fsync for the class, not two per student
+    with Batched(course.db_url) as gb:
         for s in students:
             gb.add_student(s)
             gb.add_submission(ASSIGNMENT, s)
+    batch.commit()

@@ -17,6 +17,8 @@ Reading a question is one query (400 students: see bench/bench_written.py), not 
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from nbgrader import api
 
+from course.nb import nbgrader_env
 from course.paths import CourseDir
 
 _THREAD_LOCK = threading.Lock()
@@ -50,10 +53,28 @@ class Mark:
         return {**self.seen(), "auto": self.auto, "graded": self.graded, "max": self.max_score}
 
 
+_OPEN: dict[str, api.Gradebook] = {}
+
+
 @contextmanager
 def gradebook(course: CourseDir):
-    with api.Gradebook(course.db_url) as gb:
+    """nbgrader's Gradebook of the course, opened once per process: opening one runs
+    `alembic heads` in a subprocess and inspects the schema (0.2-1 s on 2 busy cores), which
+    a page of 400 answers and every key press would pay. Each use starts a new transaction
+    with nothing cached, so what formgrader or another process committed is read."""
+    gb = _OPEN.get(course.db_url)
+    if gb is None:
+        if shutil.which("alembic") is None:  # nbgrader's Gradebook shells out to it
+            os.environ["PATH"] = nbgrader_env()["PATH"]
+        gb = _OPEN[course.db_url] = api.Gradebook(course.db_url)
+    gb.db.rollback()
+    gb.db.expire_all()
+    try:
         yield gb
+    finally:
+        # End the transaction (after a commit: a no-op): an open read would hold SQLite's
+        # shared lock and keep formgrader and autograde from committing.
+        gb.db.rollback()
 
 
 @contextmanager
@@ -68,28 +89,26 @@ def exclusive(course: CourseDir):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _query(gb: api.Gradebook, row, cell, assignment: str, notebook: str, gid: str):
+    """(row, student id) of every submission: row is Grade (cell GradeCell) or Comment
+    (cell SolutionCell) of the cell named gid."""
+    sub_nb, sub = api.SubmittedNotebook, api.SubmittedAssignment
+    return (
+        gb.db.query(row, sub.student_id)
+        .join(sub_nb, row.notebook_id == sub_nb.id)
+        .join(api.Notebook, sub_nb.notebook_id == api.Notebook.id)
+        .join(sub, sub_nb.assignment_id == sub.id)
+        .join(api.Assignment, sub.assignment_id == api.Assignment.id)
+        .join(cell, row.cell_id == cell.id)
+        .filter(api.Assignment.name == assignment, api.Notebook.name == notebook, cell.name == gid)
+        .all()
+    )
+
+
 def _rows(gb: api.Gradebook, assignment: str, notebook: str, gid: str):
-    grades = (
-        gb.db.query(api.Grade, api.SubmittedAssignment.student_id)
-        .join(api.SubmittedNotebook, api.Grade.notebook_id == api.SubmittedNotebook.id)
-        .join(api.Notebook, api.SubmittedNotebook.notebook_id == api.Notebook.id)
-        .join(api.SubmittedAssignment, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
-        .join(api.Assignment, api.SubmittedAssignment.assignment_id == api.Assignment.id)
-        .join(api.GradeCell, api.Grade.cell_id == api.GradeCell.id)
-        .filter(api.Assignment.name == assignment, api.Notebook.name == notebook,
-                api.GradeCell.name == gid)
-    )  # fmt: skip
-    comments = (
-        gb.db.query(api.Comment, api.SubmittedAssignment.student_id)
-        .join(api.SubmittedNotebook, api.Comment.notebook_id == api.SubmittedNotebook.id)
-        .join(api.Notebook, api.SubmittedNotebook.notebook_id == api.Notebook.id)
-        .join(api.SubmittedAssignment, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
-        .join(api.Assignment, api.SubmittedAssignment.assignment_id == api.Assignment.id)
-        .join(api.SolutionCell, api.Comment.cell_id == api.SolutionCell.id)
-        .filter(api.Assignment.name == assignment, api.Notebook.name == notebook,
-                api.SolutionCell.name == gid)
-    )  # fmt: skip
-    return dict((s, g) for g, s in grades.all()), dict((s, c) for c, s in comments.all())
+    grades = _query(gb, api.Grade, api.GradeCell, assignment, notebook, gid)
+    comments = _query(gb, api.Comment, api.SolutionCell, assignment, notebook, gid)
+    return {s: g for g, s in grades}, {s: c for c, s in comments}
 
 
 def _mark(student: str, grade, comment) -> Mark:

@@ -73,14 +73,14 @@ def current(course: CourseDir, q: Question, answers: dict[str, str],
     keep=False: nothing is written (a read-only look, `python -m course written-groups`)."""
     st = load(course, q)
     if st is None:
-        groups = grouping.group_answers(answers, q.prompt, q.release)
-        st = QuestionState(rubric.from_scheme(q.scheme, q.points), [g.students for g in groups])
+        made = grouping.group_answers(answers, q.prompt, q.release)
+        st = QuestionState(rubric.from_scheme(q.scheme, q.points), [g.students for g in made])
         if keep:
             save(course, q, st)
         return st
     known = {s for g in st.groups for s in g}
     new = {s: t for s, t in answers.items() if s not in known}
-    groups = [[s for s in g if s in answers] for g in st.groups]
+    groups: list[list[str]] = [[s for s in g if s in answers] for g in st.groups]
     if new:
         groups += [g.students for g in grouping.group_answers(new, q.prompt, q.release)]
     groups = [g for g in groups if g]
