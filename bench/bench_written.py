@@ -8,8 +8,7 @@ the two questions it prints:
     (target <= 40 %), and at smaller class sizes (the saving grows with the class);
   - group purity against the labels (target >= 0.9);
   - time to open the question in the app (read every submitted notebook, group, read every
-    mark from the gradebook; nbgrader's Gradebook opened when the app starts, printed apart):
-    cold (first open, groups computed) and warm (reopen), against a
+    mark from the gradebook): cold (first open, groups computed) and warm (reopen), against a
     baseline in the same run, reading each student's mark with nbgrader's find_grade and
     find_comment one by one (target: open <= 2 s).
 
@@ -67,14 +66,6 @@ def main() -> int:
                 r, p, _ = groups_figures(small, course, gid)
                 print(f"  class of {n}: actions {r:.1%}, purity {p:.3f}")
         gid = classdata.QUESTIONS[0]
-        marks._OPEN.clear()
-        t = time.perf_counter()
-        with marks.gradebook(course):  # what the app does once when it starts
-            pass
-        print(
-            f"opening nbgrader's gradebook (once, when the app starts): "
-            f"{time.perf_counter() - t:.2f} s"
-        )
         t = time.perf_counter()
         view = api.open_question(course, classdata.ASSIGNMENT, gid)
         cold = time.perf_counter() - t
@@ -84,7 +75,7 @@ def main() -> int:
             api.open_question(course, classdata.ASSIGNMENT, gid)
             warm.append(time.perf_counter() - t)
         t = time.perf_counter()
-        with marks.gradebook(course) as gb:  # opened already, as for the app
+        with marks.gradebook(course) as gb:
             for s in students:
                 gb.find_grade(gid, "exercises", classdata.ASSIGNMENT, s)
                 gb.find_comment(gid, "exercises", classdata.ASSIGNMENT, s)

@@ -71,6 +71,11 @@ def test_groups_cover_every_student_once_largest_first():
     assert by_student["c"] is not by_student["e"] and by_student["e"] is not by_student["f"]
 
 
+def test_one_letter_answers_are_grouped_too():
+    groups = grouping.group_answers({"a": "V", "b": "v.", "c": "0", "d": "?"})
+    assert sorted(map(sorted, (g.students for g in groups))) == [["a", "b"], ["c"], ["d"]]
+
+
 def test_pasted_prompt_is_its_own_group():
     prompt = "**Explain (1 point).** What does the gather mean for the cost of the layer?"
     texts = {"p": "Explain (1 point). What does the gather mean for the cost of the layer?",

@@ -194,7 +194,4 @@ def make_app(
         settings.update(token=token, local_user=user)
         handlers = _handlers(prefix, LocalAuth)
     settings["prefix"] = prefix
-    if course.gradebook.exists():  # nbgrader's Gradebook takes 0.2-6 s to open: now, not later
-        with api.marks.gradebook(course):
-            pass
     return web.Application(handlers, **settings)

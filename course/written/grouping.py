@@ -68,7 +68,9 @@ def _features(texts: list[str]):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    # Every word counts, one letter too (sklearn's default drops them: answers such as "V" or
+    # "0" then had no features at all and the vectoriser refused the class).
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
     return normalize(x)

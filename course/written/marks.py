@@ -53,28 +53,14 @@ class Mark:
         return {**self.seen(), "auto": self.auto, "graded": self.graded, "max": self.max_score}
 
 
-_OPEN: dict[str, api.Gradebook] = {}
-
-
 @contextmanager
 def gradebook(course: CourseDir):
-    """nbgrader's Gradebook of the course, opened once per process: opening one runs
-    `alembic heads` in a subprocess and inspects the schema (0.2-1 s on 2 busy cores), which
-    a page of 400 answers and every key press would pay. Each use starts a new transaction
-    with nothing cached, so what formgrader or another process committed is read."""
-    gb = _OPEN.get(course.db_url)
-    if gb is None:
-        if shutil.which("alembic") is None:  # nbgrader's Gradebook shells out to it
-            os.environ["PATH"] = nbgrader_env()["PATH"]
-        gb = _OPEN[course.db_url] = api.Gradebook(course.db_url)
-    gb.db.rollback()
-    gb.db.expire_all()
-    try:
+    """nbgrader's Gradebook, opened for one use (each request sees what formgrader or another
+    process committed; opening an existing gradebook costs ~10 ms)."""
+    if shutil.which("alembic") is None:  # nbgrader's Gradebook shells out to it for a new one
+        os.environ["PATH"] = nbgrader_env()["PATH"]
+    with api.Gradebook(course.db_url) as gb:
         yield gb
-    finally:
-        # End the transaction (after a commit: a no-op): an open read would hold SQLite's
-        # shared lock and keep formgrader and autograde from committing.
-        gb.db.rollback()
 
 
 @contextmanager
