@@ -6,11 +6,12 @@ Runs in: the written-grading app (course.written.app) and the tests.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 from course.paths import CourseDir
 from course.written import answers as ans
-from course.written import marks, rubric, state
+from course.written import grouping, marks, rubric, state
 
 
 def questions(course: CourseDir, assignment: str) -> list[ans.Question]:
@@ -36,7 +37,11 @@ def open_question(course: CourseDir, assignment: str, gid: str) -> dict:
                          "free": applied.get("free", "") if item else "",
                          "owner": state.owner(st, s),
                          "mark": m.as_dict() if m else None})  # fmt: skip
-        groups.append({"id": "g-" + g[0], "students": rows})
+        common = Counter(grouping.normalise(texts.get(s, "")) for s in g).most_common(1)[0][0]
+        rep = next(texts.get(s, "") for s in g if grouping.normalise(texts.get(s, "")) == common)
+        blank = all(grouping.is_blank(texts.get(s, ""), q.release) for s in g)
+        groups.append({"id": "g-" + g[0], "students": rows, "representative": rep,
+                       "blank": blank})  # fmt: skip
     graded = sum(1 for s in texts if s in got and got[s].graded)
     return {
         "assignment": assignment,

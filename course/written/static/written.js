@@ -46,8 +46,8 @@
       if (!shown.length) return;
       const box1 = el("div", "group");
       box1.dataset.group = g.id;
-      const head = el("div", "group-head", `Group of ${g.students.length} · `);
-      head.appendChild(el("span", "rep", (g.students[0].text || "(blank)").slice(0, 160)));
+      const head = el("div", "group-head", `${g.blank ? "Blank answers" : "Group"} of ${g.students.length} · `);
+      head.appendChild(el("span", "rep", (g.representative.trim() || "(blank)").slice(0, 160)));
       head.dataset.target = targets.length;
       targets.push({ type: "group", gi, students: shown.map((r) => r.student), node: head });
       box1.appendChild(head);
@@ -59,7 +59,7 @@
         const who = el("div", "who", r.student);
         if (r.owner) who.appendChild(el("div", "owner", `share: ${r.owner}`));
         a.appendChild(who);
-        a.appendChild(el("div", "text", r.text || "(empty)"));
+        a.appendChild(el("div", "text", r.text.trim() ? r.text : "(blank)"));
         const m = el("div", "mark");
         const sc = r.mark ? (r.mark.score ?? (r.mark.graded ? r.mark.auto : null)) : null;
         m.appendChild(el("span", "score", r.mark ? (sc === null ? "not marked" : `${sc} / ${r.mark.max}`) : "not in gradebook yet"));
@@ -77,6 +77,7 @@
       });
       box.appendChild(box1);
     });
+    if (!data.groups.length) box.appendChild(el("p", "empty", "No submissions of this question yet."));
     cursor = Math.min(cursor, Math.max(targets.length - 1, 0));
     paintCursor(false);
   }
