@@ -231,3 +231,52 @@ def test_written_groups_json(course, wc, capsys):
     assert all(g["representative"] in {texts[s] for s in g["students"]} for g in out["groups"])
     assert main(["--course", str(course.root), "written-groups", A, "nope", "--json"]) == 1
     assert "no written question 'nope'" in capsys.readouterr().err
+
+
+# --- the web app, locally (token, XSRF, CSP, bad input) -----------------------------------
+@pytest.fixture
+def served(course):
+    """The app as `python -m course written --serve` runs it, on a free port, in a thread."""
+    import asyncio
+    import threading
+
+    from tornado.httpserver import HTTPServer
+    from tornado.netutil import bind_sockets
+
+    from course.written.app import make_app
+
+    socks = bind_sockets(0, "127.0.0.1")
+    loop = asyncio.new_event_loop()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        HTTPServer(make_app(course, token="t0ken", user="ian")).add_sockets(socks)
+        loop.run_forever()
+
+    threading.Thread(target=run, daemon=True).start()
+    yield f"http://127.0.0.1:{socks[0].getsockname()[1]}"
+    loop.call_soon_threadsafe(loop.stop)
+
+
+def test_app_needs_the_token_xsrf_and_sends_a_csp(served):
+    import requests
+
+    assert requests.get(served + "/").status_code == 403
+    assert requests.get(served + "/?token=wrong").status_code == 403
+    s = requests.Session()
+    assert s.get(served + "/?token=t0ken").status_code == 200
+    page = s.get(f"{served}/q/{A}/{GID}")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "<strong>Explain the LLM consequence" in page.text  # the prompt, sanitised Markdown
+    assert "w001" not in page.text  # answers come as JSON into text nodes, not in the HTML
+    view = s.get(f"{served}/api/q/{A}/{GID}").json()
+    r = view["groups"][-1]["students"][0]
+    body = {"students": [r["student"]], "expect": {r["student"]: r["mark"]}, "item": "4"}
+    assert s.post(f"{served}/api/q/{A}/{GID}/apply", json=body).status_code == 403  # no XSRF
+    xsrf = {"X-XSRFToken": s.cookies["_xsrf"]}
+    ok = s.post(f"{served}/api/q/{A}/{GID}/apply", json=body, headers=xsrf)
+    assert ok.status_code == 200 and ok.json()["written"][r["student"]]["score"] == 0.0
+    bad = s.post(f"{served}/api/q/{A}/{GID}/apply", json={**body, "score": "x"}, headers=xsrf)
+    assert bad.status_code == 400
+    assert s.get(f"{served}/q/{A}/nope").status_code == 404
+    assert s.get(f"{served}/q/../{GID}").status_code == 404

@@ -30,6 +30,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'"
 )
+MAX_COMMENT = 5000  # characters of a free comment
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
 
 
@@ -111,10 +112,19 @@ class Apply(Base):
     @web.authenticated
     def post(self, assignment: str, gid: str) -> None:
         b = self.body()
-        self.reply(api.apply, self.course, assignment, gid, self.user(),
-                   list(b.get("students", [])), dict(b.get("expect", {})),
-                   item=b.get("item"), free=b.get("free"), score=b.get("score"),
-                   clear=bool(b.get("clear")), restore=b.get("restore"))  # fmt: skip
+        try:
+            score = None if b.get("score") is None else float(b["score"])
+            students = [str(s) for s in b.get("students", [])]
+            expect, restore = dict(b.get("expect") or {}), b.get("restore")
+            free = None if b.get("free") is None else str(b["free"])[:MAX_COMMENT]
+            item = None if b.get("item") is None else str(b["item"])
+            if restore is not None and not all(isinstance(v, dict) for v in dict(restore).values()):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise web.HTTPError(400, "malformed change") from None
+        self.reply(api.apply, self.course, assignment, gid, self.user(), students, expect,
+                   item=item, free=free, score=score, clear=bool(b.get("clear")),
+                   restore=restore)  # fmt: skip
 
 
 class Groups(Base):
@@ -157,7 +167,7 @@ class LocalAuth(Base):
 
 
 def _handlers(prefix: str, mixin: type) -> list:
-    q = r"([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)"
+    q = r"([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)"  # ids as nbgrader names them; no dots, no ".."
 
     def h(cls):
         return type(cls.__name__, (mixin, cls), {})
