@@ -16,6 +16,7 @@ from hubctl import ADA, GRADER, IAN, TIA
 from nbgrader.api import Gradebook
 from playwright.sync_api import expect
 
+from course.authoring.misconceptions import all_correct, write_submission
 from course.grading.run import grade
 from course.hub.setup import chown_tree
 from course.paths import ASSIGNMENT, COURSE_ID
@@ -50,6 +51,10 @@ def press_on(page, selector: str, key: str) -> None:
 def test_ta_grades_a_written_question_by_groups(hub, chromium):
     course = hub.course
     wc = classdata.write_class(course, N)
+    hostile = all_correct(course=course)  # one more student, whose answer tries to run script
+    cell = next(c for c in hostile.cells if c.metadata.get("nbgrader", {}).get("grade_id") == GID)
+    cell.source = hp.HOSTILE_WRITTEN
+    write_submission(hostile, course, "w_hostile", ASSIGNMENT, timestamp="2026-03-01 12:00:00 UTC")
     summary = grade(ASSIGNMENT, root=course.root, progress=False)
     assert not (set(summary.failed) & set(wc.labels[GID])), summary.failed
     chown_tree(course.root, GRADER)
@@ -66,6 +71,8 @@ def test_ta_grades_a_written_question_by_groups(hub, chromium):
     already = {s for s, m in marks.read(course, ASSIGNMENT, "exercises", GID).items() if m.graded}
     assert total >= N and done0 == len(already)  # "YOUR ANSWER HERE" as released: nbgrader's 0
     assert hp.pwned(page) is None
+    shown = page.locator(".answer[data-student='w_hostile'] .text").inner_text()
+    assert "<script>window.__pwned='script'</script>" in shown  # shown as the text it is
 
     # By groups: one key per group (its most common right item), then one per misfit.
     actions = 0
@@ -152,5 +159,6 @@ def test_ta_grades_a_written_question_by_groups(hub, chromium):
         rows = {r["SIS Login ID"]: r for r in csv.DictReader(fh)}
     # every code point (20) and ex01's written 0.5; the other written answers are blank
     assert float(rows[victim]["Embedding Space Math"]) == pytest.approx(20.5)
+    chown_tree(course.root, GRADER)  # what this test wrote as root, back to the grader account
     ctx.close()
     other.close()
