@@ -280,3 +280,18 @@ def test_app_needs_the_token_xsrf_and_sends_a_csp(served):
     assert bad.status_code == 400
     assert s.get(f"{served}/q/{A}/nope").status_code == 404
     assert s.get(f"{served}/q/../{GID}").status_code == 404
+
+
+def test_the_hub_serves_the_app_to_the_formgrader_group_only():
+    from traitlets.config import Config
+
+    from course.hub.setup import HubSettings, hub_config
+
+    c = Config()
+    exec(hub_config(HubSettings()), {"get_config": lambda: c})  # the file the hub loads
+    service = next(s for s in c.JupyterHub.services if s["name"] == "written-math-for-llms")
+    assert service["user"] == "grader-math-for-llms"
+    assert service["command"][-3:] == ["written", "--serve", "--hub"]
+    access = "access:services!service=written-math-for-llms"
+    granted = [r for r in c.JupyterHub.load_roles if access in r.get("scopes", [])]
+    assert [r["groups"] for r in granted] == [["formgrade-math-for-llms"]]
