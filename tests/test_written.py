@@ -295,3 +295,19 @@ def test_the_hub_serves_the_app_to_the_formgrader_group_only():
     access = "access:services!service=written-math-for-llms"
     granted = [r for r in c.JupyterHub.load_roles if access in r.get("scopes", [])]
     assert [r["groups"] for r in granted] == [["formgrade-math-for-llms"]]
+
+
+def test_a_damaged_state_file_is_one_line_and_nothing_else_is_lost(course, capsys):
+    q = question(course, A, "ex03_explain")
+    path = state.path(course, q)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"rubric": [')
+    try:
+        assert main(["--course", str(course.root), "written-groups", A, "ex03_explain"]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and str(path) in err and "unreadable" in err
+        with pytest.raises(ValueError, match="move it away"):
+            api.open_question(course, A, "ex03_explain")
+        assert path.read_text() == '{"rubric": ['  # left for the instructor to look at
+    finally:
+        path.unlink()

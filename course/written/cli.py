@@ -61,7 +61,7 @@ def run_groups(args: argparse.Namespace) -> int:
 
     try:
         out = groups_json(CourseDir(args.course), args.assignment, args.grade_id)
-    except (KeyError, FileNotFoundError) as exc:
+    except (KeyError, FileNotFoundError, ValueError) as exc:
         raise CourseError(f"written-groups: {exc.args[0] if exc.args else exc}") from None
     print(json.dumps(out, indent=1, ensure_ascii=False))
     return 0

@@ -110,6 +110,8 @@ def _mark(student: str, grade, comment) -> Mark:
 
 def read(course: CourseDir, assignment: str, notebook: str, gid: str) -> dict[str, Mark]:
     """student -> Mark for every student the gradebook has a submission of."""
+    if not course.gradebook.exists():  # nothing graded yet: do not make an empty gradebook
+        return {}
     with gradebook(course) as gb:
         grades, comments = _rows(gb, assignment, notebook, gid)
         return {s: _mark(s, g, comments.get(s)) for s, g in grades.items()}
