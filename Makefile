@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub hub clean-demo site
+.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written hub clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -60,6 +60,10 @@ bench: setup
 
 bench-hub: setup
 	$(BIN)/python bench/bench_hub.py
+
+# Written answers by groups: actions vs one per answer, purity, time to open 400 (docs/written.md).
+bench-written: setup
+	$(BIN)/python bench/bench_written.py
 
 clean-demo:
 	rm -rf demo-class

@@ -169,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
 
     add_verbs(verbs)
 
+    from .written.cli import add_verbs as add_written_verbs
+
+    add_written_verbs(verbs)
+
     args = parser.parse_args(argv)
     try:
         return args.run(args)

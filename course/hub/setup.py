@@ -230,6 +230,10 @@ def hub_config(s: HubSettings) -> str:
         },
         {"name": "server", "scopes": ["inherit"]},
     ]
+    # Written answers graded by question (course.written.hub): the formgrader group only.
+    from course.written import hub as written
+
+    roles.append(written.role(cid))
     lines = [
         '"""Written by `python -m course hub` from the roster; edit the roster, not this file."""',
         "c = get_config()  # noqa: F821",
@@ -252,6 +256,7 @@ def hub_config(s: HubSettings) -> str:
         f"c.Spawner.environment = {{'PATH': {_path_env(lab_bin)!r},"
         f" 'JUPYTER_CONFIG_PATH': {str(s.state / 'jupyter-student')!r}}}",
     ]
+    lines.append(f"c.JupyterHub.services.append({written.service(s)!r})")
     if s.auth == DEMO_AUTH:
         lines += [
             "# DEMO MODE: anyone who types any name logs in; a Unix account is made for them.",
