@@ -20,15 +20,18 @@ exercise weighs more the more unusual and long its shared code is. EVIDENCE is a
 statements nobody else wrote. Each part's S_p comes out of one dense matrix product
 (submissions x fingerprints).
 
-Measured on eight planted-copies classes (30 and 60 honest students, seeds 1-4; the class of
-course.authoring.similar): every planted pair above every honest pair, smallest margin +0.032,
-the one-liner pair at least 0.24 below the lowest planted pair. Variants that did worse:
-EVIDENCE 4 (smallest margin -0.013), 12 (+0.020), 16 (+0.010); the first factor squared
-(+0.009 at 8) or square-rooted (+0.014); rarity squared or cubed (down to -0.15: the honest
-pairs that come close share whole rare answers, not common ones); written-answer shingles at
-full weight (-0.016). The margin is thin because an honest pair that happens to write one
-whole exercise alike looks like a one-exercise copy; what separates them is that the copy
-also shares that exercise's written answer.
+Measured on the planted-copies class of course.authoring.similar: with 400 submissions the
+four planted pairs rank 1-4 (the one-exercise copy 0.67, the best honest pair 0.61, the
+one-liner pair 0.22, 99% of honest pairs under 0.35); tests/test_similarity.py holds it for a
+class of 36. Over eight smaller classes (30 and 60 honest students, seeds 1-4) it held in
+seven; in the eighth one honest pair wrote one exercise's code and another's written answer
+nearly alike (0.68 against the one-exercise copy's 0.57). An honest pair that happens to
+write a whole exercise alike looks like a one-exercise copy; what separates them is that the
+copy also shares that exercise's written answer. Tuning on those classes: EVIDENCE 8 gave the
+best smallest margin (4: -0.013, 12: +0.020, 16: +0.010 on the earlier draw); squaring or
+square-rooting the first factor, and squaring or cubing the rarity, did worse (down to
+-0.15: the honest pairs that come close share whole rare answers, not common ones), and so
+did written-answer shingles at full weight.
 """
 
 from __future__ import annotations

@@ -71,11 +71,14 @@ _OPERANDS = re.compile(r"(?<![\w.\]])([A-Za-z_]\w*|\d+) ([*+]) ([A-Za-z_]\w*|\d+
 
 
 def written(rng: random.Random) -> str:
-    return " ".join(rng.choice(options) for options in WRITTEN).strip()
+    text = " ".join(rng.choice(options) for options in WRITTEN).strip()
+    return " ".join(text.split())[:1].upper() + " ".join(text.split())[1:]
 
 
+# A written answer: one phrase from each slot (students say the same few things in many ways).
 WRITTEN = [
-    ["The lookup", "Indexing the table", "Selecting rows", "This step"],
+    ["", "In short,", "I think", "Basically", "As I understand it,", "Put simply,", "Here"],
+    ["the lookup", "indexing the table", "selecting rows", "this step", "the function", "my code"],
     [
         "picks one row per token",
         "returns the vector of each id",
@@ -96,6 +99,15 @@ WRITTEN = [
         "I checked it on a small example.",
         "The mean direction dominates before centering.",
         "Positions need their own signal since attention is order blind.",
+    ],
+    [
+        "",
+        "That was the tricky part.",
+        "The test confirmed it.",
+        "It also works for batches.",
+        "Shapes were the hardest bit.",
+        "I drew the vectors to see it.",
+        "Broadcasting does the rest.",
     ],
 ]
 STYLES = {
