@@ -6,6 +6,16 @@ from __future__ import annotations
 import random
 
 
+def pick(name: str, options: list[str]):
+    """A style that is one of `options` (the exercise is answered in a line or two)."""
+
+    def style(rng: random.Random) -> str:
+        return rng.choice(options)
+
+    style.__name__ = name
+    return style
+
+
 def _name(rng: random.Random, *names: str) -> str:
     return rng.choice(names)
 
@@ -240,27 +250,27 @@ def nearest_neighbor(rng: random.Random) -> str:
     )
 
 
-def analogy_target(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            "return b - a + c",
-            "return c + b - a",
-            "return c + (b - a)",
-            "return b - a + c",
-            "return np.asarray(b) - np.asarray(a) + np.asarray(c)",
-            "relation = b - a\nreturn c + relation",
-        ]
-    )
+analogy_target = pick(
+    "analogy_target",
+    [
+        "return b - a + c",
+        "return c + b - a",
+        "return c + (b - a)",
+        "return b - a + c",
+        "return np.asarray(b) - np.asarray(a) + np.asarray(c)",
+        "relation = b - a\nreturn c + relation",
+    ],
+)
 
 
-def center(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            "return X - X.mean(axis=0)",
-            "return X - np.mean(X, axis=0)",
-            "return X - X.mean(axis=0)",
-            "X = np.asarray(X, dtype=float)\nmu = X.mean(axis=0, keepdims=True)\nreturn X - mu",
-            "mean = np.mean(X, axis=0)\nreturn X - mean[None, :]",
-            "return X - X.sum(axis=0) / len(X)",
-        ]
-    )
+center = pick(
+    "center",
+    [
+        "return X - X.mean(axis=0)",
+        "return X - np.mean(X, axis=0)",
+        "return X - X.mean(axis=0)",
+        "X = np.asarray(X, dtype=float)\nmu = X.mean(axis=0, keepdims=True)\nreturn X - mu",
+        "mean = np.mean(X, axis=0)\nreturn X - mean[None, :]",
+        "return X - X.sum(axis=0) / len(X)",
+    ],
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+from .styles_1_5 import pick
+
 
 def output_row_grad(rng: random.Random) -> str:
     prep = rng.choice(
@@ -268,13 +270,13 @@ def alibi_bias(rng: random.Random) -> str:
     )
 
 
-def embedding_params(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            "return vocab * d if tied else 2 * vocab * d",
-            "n = vocab * d\nreturn n if tied else 2 * n",
-            "if tied:\n    return vocab * d\nreturn 2 * vocab * d",
-            "tables = 1 if tied else 2\nreturn int(tables * vocab * d)",
-            "return vocab * d * (1 if tied else 2)",
-        ]
-    )
+embedding_params = pick(
+    "embedding_params",
+    [
+        "return vocab * d if tied else 2 * vocab * d",
+        "n = vocab * d\nreturn n if tied else 2 * n",
+        "if tied:\n    return vocab * d\nreturn 2 * vocab * d",
+        "tables = 1 if tied else 2\nreturn int(tables * vocab * d)",
+        "return vocab * d * (1 if tied else 2)",
+    ],
+)
