@@ -261,11 +261,16 @@ def similarity(
     if against is not None and not Path(against).is_dir():
         raise SimilarityRefused(f"--against {against}: not a folder")
     where = CourseDir(course)
+    status = 0
     for assignment in assignments:
-        if not (where.release / assignment).is_dir():
-            raise SimilarityRefused(
-                f"{where.release / assignment} is missing: run python -m course release {assignment}"
+        if not (where.release / assignment).is_dir():  # the others are still reported
+            print(
+                f"similarity refused: {where.release / assignment} is missing: "
+                f"run python -m course release {assignment}",
+                file=sys.stderr,
             )
+            status = 1
+            continue
         comparison = compare(where, assignment, against)
         for line in comparison.skipped:
             print(f"not compared: {line}", file=sys.stderr)
@@ -273,7 +278,7 @@ def similarity(
         if as_json:
             print(dumps(comparison), flush=True)
         print(f"wrote {page} (for review)", file=sys.stderr if as_json else sys.stdout)
-    return 0
+    return status
 
 
 def run_archive(args) -> int:

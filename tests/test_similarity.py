@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 
 import nbformat
@@ -19,6 +20,7 @@ from course.similarity.compare import compare
 from course.similarity.extract import CODE, own_lines
 from course.similarity.fingerprint import fingerprints
 from course.similarity.report import write_html
+from course.similarity.score import clusters
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +176,27 @@ def test_unreadable_submissions_are_named_and_the_rest_compared(tmp_path, capsys
     assert "cat" in errors[0] and "not a readable notebook" in errors[0]
     assert "dan" in errors[1] and "not a regular file" in errors[1]
     assert "Traceback" not in out.err
+
+
+def test_an_unreleased_assignment_is_named_and_the_others_reported(tmp_path, capsys):
+    course = new_course(tmp_path / "course")
+    _answer(course, "ann", HOSTILE)
+    shutil.rmtree(course.release / "attention_math")
+    assert main(["--course", str(course.root), "similarity", "--all"]) == 1
+    out = capsys.readouterr()
+    assert f"{course.release / 'attention_math'} is missing" in out.err
+    assert (course.root / "similarity" / f"{ASSIGNMENT}.html").is_file()
+    assert "Traceback" not in out.err
+
+
+def test_three_students_sharing_rare_code_form_a_group(tmp_path):
+    course = new_course(tmp_path / "course")
+    build(course, n_honest=8, seed=2)
+    for student in ("gus", "hal", "ida"):
+        _answer(course, student, HOSTILE)
+    found = compare(course, ASSIGNMENT).analysis
+    groups = [[found.name(i) for i in g] for g in clusters(found)]
+    assert ["gus", "hal", "ida"] in groups
+    assert not any("copy_verbatim" in g for g in groups)  # a pair alone is not a group
+    page = write_html(compare(course, ASSIGNMENT), course).read_text()
+    assert '<li class="cluster">gus, hal, ida</li>' in page
