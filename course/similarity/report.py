@@ -60,7 +60,7 @@ def segments(text: str, levels: np.ndarray) -> list[tuple[str, str]]:
     return runs
 
 
-def side_by_side(found: Analysis, pair: Pair, part) -> dict:
+def side_by_side(found: Analysis, pair: Pair, part, alike: float = 0.0) -> dict:
     """Both students' cells for one part, with the fingerprints they share marked: "match"
     where the shared code is rare in the class, "common" where many students wrote it."""
     a_prints, b_prints = found.prints[part][pair.a], found.prints[part][pair.b]
@@ -79,6 +79,7 @@ def side_by_side(found: Analysis, pair: Pair, part) -> dict:
     return {
         "exercise": part[0],
         "kind": "code" if part[1] == CODE else "written answer",
+        "alike": alike,
         "sides": sides,
     }
 
@@ -88,13 +89,13 @@ def write_html(comparison: Comparison, course: CourseDir, min_score: float = MIN
     listed = [p for p in found.pairs if p.score >= min_score]
     details = []
     for rank, pair in enumerate(listed[:DETAILED], 1):
-        parts = [p for p, s, sim in pair.parts if p[0] in found.exercises(pair)]
+        parts = [(p, sim) for p, s, sim in pair.parts if p[0] in found.exercises(pair)]
         details.append(
             {
                 "rank": rank,
                 "pair": pair,
                 "names": (found.name(pair.a), found.name(pair.b)),
-                "views": [side_by_side(found, pair, p) for p in parts],
+                "views": [side_by_side(found, pair, p, sim) for p, sim in parts],
             }
         )
     env = jinja2.Environment(
