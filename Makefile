@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written hub clean-demo site
+.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written bench-similarity hub clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -64,6 +64,10 @@ bench-hub: setup
 # Written answers by groups: actions vs one per answer, purity, time to open 400 (docs/written.md).
 bench-written: setup
 	$(BIN)/python bench/bench_written.py
+
+# python -m course similarity on a class of 400 with planted copies (target: at most 30 s).
+bench-similarity: setup
+	$(BIN)/python bench/bench_similarity.py
 
 clean-demo:
 	rm -rf demo-class

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import CourseError
 from .paths import REPO
 from .verbs import (
+    run_archive,
     run_collect,
     run_demo,
     run_export,
@@ -24,6 +25,7 @@ from .verbs import (
     run_publish,
     run_release,
     run_report,
+    run_similarity,
     run_site,
     run_student_setup,
 )
@@ -164,6 +166,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("assignment", help="the new assignment's id (lower case, digits, _)")
     p.add_argument("title", help="its title, as students see it")
     p.set_defaults(run=run_new)
+
+    p = verbs.add_parser(
+        "similarity",
+        help="report pairs of submissions with unusually similar answers, for review "
+        "(writes similarity/ASSIGNMENT.html)",
+    )
+    _assignments(p, "or --all")
+    p.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also compare with past terms' submissions (what `python -m course archive` kept)",
+    )
+    p.add_argument("--json", action="store_true", help="print the ranked pairs as JSON")
+    p.set_defaults(run=run_similarity)
+
+    p = verbs.add_parser(
+        "archive", help="keep this term's submitted/ and gradebook under archive/TERM"
+    )
+    p.add_argument("--term", help="the term's name (default: year-month of the first due date)")
+    p.add_argument("--to", type=Path, help="archive folder (default: COURSE/archive)")
+    p.set_defaults(run=run_archive)
 
     from .hub.cli import add_verbs
 

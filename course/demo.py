@@ -28,6 +28,8 @@ from .results.export import StudentScores, exercise_scores, export
 from .results.feedback import generate_feedback
 from .results.late import apply_penalties, extend, sync_due_dates
 from .results.report import report
+from .similarity.compare import compare as compare_submissions
+from .similarity.report import write_html as write_similarity
 
 DEMO_ROOT = REPO / "demo-class"
 MARKER = ".demo-class"  # only a directory carrying this file is ever wiped by the demo
@@ -106,6 +108,7 @@ class DemoResult:
     report: Path
     failures: list[tuple[str, str]]
     course_files: list[Path] = field(default_factory=list)  # course-wide CSVs and report
+    similarity: Path | None = None  # similarity/<assignment>.html (course.similarity)
 
     def summary(self) -> str:
         stories = {s.id: s.story for s in self.roster}
@@ -137,6 +140,8 @@ class DemoResult:
             f"Per exercise:    {self.exercise_csv}",
         ]
         lines += [f"Course-wide:     {p}" for p in self.course_files]
+        if self.similarity:
+            lines.append(f"Similarity:      {self.similarity} (pairs for review)")
         return "\n".join(lines)
 
 
@@ -226,8 +231,18 @@ def demo(
     feedback = generate_feedback(assignment, course)
     grades_csv, exercise_csv = export(assignment, course)
     page = report(assignment, course, failures=failures)
+    similar = write_similarity(compare_submissions(course, assignment), course)
     failed = {student for student, _ in failures}
     scores = [r for r in exercise_scores(assignment, course) if r.student_id not in failed]
     return DemoResult(
-        course, roster, scores, feedback, grades_csv, exercise_csv, page, failures, course_files
+        course,
+        roster,
+        scores,
+        feedback,
+        grades_csv,
+        exercise_csv,
+        page,
+        failures,
+        course_files,
+        similar,
     )

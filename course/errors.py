@@ -60,3 +60,15 @@ class SiteRefused(CourseError):
     goes nowhere, or site.toml/course.toml is malformed. The message names the file and line."""
 
     label = "site refused"
+
+
+class ArchiveRefused(CourseError):
+    """`python -m course archive` would replace an archived term, or the term name is unsafe."""
+
+    label = "archive refused"
+
+
+class SimilarityRefused(CourseError):
+    """The similarity report cannot be made (no release of the assignment, no --against folder)."""
+
+    label = "similarity refused"

@@ -131,6 +131,11 @@ def test_demo_summary_prints_the_table_and_where_things_are(small_demo):
     for student in ("ada_correct", "cal_late", "m_alibi_sign_flipped", "zed_broken"):
         assert student in text
     assert "not graded" in text
-    for path in (small_demo.report, small_demo.grades_csv, small_demo.exercise_csv):
-        assert str(path) in text
+    for path in (
+        small_demo.report,
+        small_demo.grades_csv,
+        small_demo.exercise_csv,
+        small_demo.similarity,
+    ):
+        assert path and path.exists() and str(path) in text
     assert f"feedback/<student>/{ASSIGNMENT}" in text
