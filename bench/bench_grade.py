@@ -116,26 +116,23 @@ def dask_seconds(base: CourseDir, tmp: Path, n_workers: int) -> tuple[float, dic
     return seconds, json.loads(stats.read_text())
 
 
-def capacity(
-    tmp: Path, base: CourseDir, n: int, writer_n: int, runs: dict[int, tuple[float, float]]
-) -> None:
+def capacity(tmp: Path, base: CourseDir, cold: dict, writer_n: int, runs: dict[int, float]) -> None:
     """The writer benchmark, then the capacity model from measured costs (capacity.py)."""
     from bench_writer import writer_benchmark
-    from capacity import Model, report
+    from capacity import Model, parallel_cpu, report
 
     serial = writer_benchmark(tmp / "writer", writer_n)
     print("grading a class of 1 (start-up) and the class on 1 worker ...", flush=True)
     one = make_class(tmp / "one", 1)
-    t_one, one_mem = run_measured(grade_cmd(one, None, "--workers", "2"), REPO, nbgrader_env())
+    t_one, _ = run_measured(grade_cmd(one, None, "--workers", "2"), REPO, nbgrader_env())
     if 1 not in runs:
-        t1, mem1 = run_measured(
-            grade_cmd(copy_of(base, tmp / "w1"), None, "--workers", "1"), REPO, nbgrader_env()
-        )
-        runs = {**runs, 1: (t1, mem1.cpu)}
-    cpu_n = max(runs.items())[1][1]  # the tree CPU of the run with the most workers
-    parallel = (cpu_n - one_mem.cpu) / (n - 1) - serial
-    model = Model(serial=serial, parallel=parallel, startup=t_one)
-    print("\n".join(report(model, n, {w: t for w, (t, _) in runs.items()})))
+        class_1 = copy_of(base, tmp / "w1")
+        runs = {
+            **runs,
+            1: run_measured(grade_cmd(class_1, None, "--workers", "1"), REPO, nbgrader_env())[0],
+        }
+    model = Model(serial=serial, parallel=parallel_cpu(cold), startup=t_one)
+    print("\n".join(report(model, len(cold["stages"]), runs)))
 
 
 def median_stage(stats: dict, *names: str) -> float:
@@ -223,7 +220,7 @@ def main() -> None:
             )
 
         if args.writer_n:
-            capacity(tmp, base, args.n, args.writer_n, {workers: (t_course, memory.cpu)})
+            capacity(tmp, base, cold, args.writer_n, {workers: t_course})
 
         print(
             f"nbgrader autograde: {t_nbgrader:.1f} s total, {t_nbgrader / args.n:.2f} s per submission"

@@ -2,8 +2,10 @@
 
 Three measured costs, no fitted constant:
   s   serial CPU s per submission: the single writer process, alone (bench_writer.py replay)
-  p   parallel CPU s per submission: the whole grading process tree's CPU for a class, less
-      its start-up CPU (a class of 1) and less s (worker, fork server, kernel, OS)
+  p   parallel CPU s per submission: the mean over a class of its worker-side stages' CPU
+      (course.grading.stages: sanitize, kernel, execute, integrity, autograde; the worker
+      process and its kernel, read from /proc). It leaves out the OS's share of each kernel
+      (~0.07 s, docs/grading.md), so the model runs a little fast; the check below says how much
   t0  start-up wall s: `python -m course grade` on a class of 1
 
 Grading N submissions is then bounded by the writer (N s on its one core), by the workers
@@ -22,6 +24,13 @@ import os
 from dataclasses import dataclass
 
 CLUSTER_CORES = (2, 4, 8, 16, 32)
+WORKER_STAGES = ("sanitize", "kernel", "execute", "integrity", "autograde")
+
+
+def parallel_cpu(stats: dict) -> float:
+    """p: mean CPU s per submission of the worker-side stages in `grade --stats` output."""
+    per = [sum(st.get(n, [0.0, 0.0])[1] for n in WORKER_STAGES) for st in stats["stages"].values()]
+    return sum(per) / len(per)
 
 
 @dataclass

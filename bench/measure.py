@@ -8,7 +8,6 @@ page among the processes that map it, so the sum is what the tree really occupie
 
 from __future__ import annotations
 
-import resource
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,6 @@ class TreeMemory:
         self.root, self.every_s = psutil.Process(pid), every_s
         self.peak_pss = self.peak_rss = 0
         self.peak_procs = 0
-        self.cpu = 0.0  # CPU seconds of the whole tree (run_measured sets it once it exited)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -56,18 +54,13 @@ class TreeMemory:
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[float, TreeMemory]:
-    """Wall seconds of one command and its tree's peak memory and CPU; a failure ends the
-    benchmark. CPU: getrusage(RUSAGE_CHILDREN) counts every descendant that was waited for
-    (workers, fork servers, kernels, bubblewrap), so run one command at a time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds of one command and its tree's peak memory; a failure ends the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     memory = TreeMemory(proc.pid)
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
     memory.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    memory.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{out.decode()[-3000:]}\n{err.decode()[-3000:]}")
     return seconds, memory

@@ -54,9 +54,8 @@ class GradeState:
 
     def forget(self, *students: str) -> None:
         """Before writing these students' grades: a crash mid-write must not leave "up to
-        date". The grader forgets a run's whole to-do list at once: saving this file per
-        submission rewrote it 2,000 times for a class of 2,000 (O(n^2) on the writer's thread);
-        every student forgotten is one the run would regrade anyway."""
+        date". Several at once, one save: the grader forgets the next few of its to-do list
+        together (course.grading.run.FORGET_AHEAD)."""
         if any([self.entries.pop(student, None) is not None for student in students]):
             self._save()
 
