@@ -77,6 +77,7 @@ class Snapshot:
         self.engine = create_engine(
             "sqlite://", creator=lambda: conn, poolclass=StaticPool, future=True
         )
+        self.memo: dict[tuple, object] = {}  # SnapshotGradebook's lookups (_remembered)
 
 
 class SnapshotGradebook(Gradebook):
@@ -94,6 +95,28 @@ class SnapshotGradebook(Gradebook):
 
     def close(self) -> None:
         self.db.remove()  # the snapshot's connection stays open
+
+
+def _remembered(name: str):
+    """A lookup of OverwriteCells, answered once per snapshot: the copy never changes, and
+    these ORM queries were most of the sanitize pass (86 a notebook, ~0.025 of its 0.04 CPU s
+    here). What it returns are cells whose columns are all loaded (SourceCell, GradeCell,
+    TaskCell); a MissingEntry is raised again each time, never remembered."""
+    lookup = getattr(Gradebook, name)
+
+    def method(self, *args):
+        assert Snapshot.current is not None  # SnapshotGradebook checked it
+        memo = Snapshot.current.memo
+        if (name, args) not in memo:
+            memo[name, args] = lookup(self, *args)
+        return memo[name, args]
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("find_source_cell", "find_graded_cell"):
+    setattr(SnapshotGradebook, _name, _remembered(_name))
 
 
 def _gradebook(db_url: str, *args, **kwargs):
