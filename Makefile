@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub hub clean-demo site
+.PHONY: setup system release demo test test-fast lint bench bench-hub bench-writer hub clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -58,6 +58,9 @@ bench: setup
 
 bench-hub: setup
 	$(BIN)/python bench/bench_hub.py
+
+bench-writer: setup
+	$(BIN)/python bench/bench_writer.py
 
 clean-demo:
 	rm -rf demo-class
