@@ -5,6 +5,7 @@ tests/test_grade.py."""
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 
 import pytest
@@ -13,9 +14,11 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ComputeChecksums
 from tiny import answer, locked_test, notebook, stream, written
 
+from course.errors import GradingError
 from course.grading.pools import WorkerProcess
 from course.grading.writer import _assignment_snapshot
 from course.sandbox.limits import Limits
+from course.worker import autograde
 from course.worker.autograde import RecordAutoGrades, Snapshot, SnapshotGradebook
 
 
@@ -47,15 +50,21 @@ def test_rows_are_what_save_autogrades_computes():
     }
 
 
-@pytest.mark.slow  # nbgrader creates a gradebook: ~1.5 s
-def test_snapshot_holds_the_assignment_and_no_student(tmp_path):
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+@pytest.fixture(scope="module")
+def gradebook_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('gb') / 'gradebook.db'}"
     with Gradebook(url) as gb:
         gb.add_assignment("ps1")
         gb.add_notebook("exercises", "ps1", kernelspec='{"name": "python3"}')
         gb.add_grade_cell("t1", "exercises", "ps1", max_score=2, cell_type="code")
         gb.add_student("ada", first_name="Ada")
         gb.add_submission("ps1", "ada")
+    return url
+
+
+@pytest.mark.slow  # nbgrader creates a gradebook: ~1.5 s
+def test_snapshot_holds_the_assignment_and_no_student(gradebook_url):
+    url = gradebook_url
     data = _assignment_snapshot(url)
     raw = sqlite3.connect(":memory:")
     raw.deserialize(data)
@@ -82,3 +91,16 @@ def test_the_context_bulk_travels_once_per_worker_process():
     assert request["autograde"] is context and "snapshot" in context  # not changed in place
     other = {"id": "ben", "autograde": {**context, "key": "k2"}}
     assert worker._slim(other) is other
+
+
+@pytest.mark.slow  # shares the gradebook above
+def test_a_worker_keeps_its_newest_contexts_and_says_which(gradebook_url, monkeypatch):
+    monkeypatch.setattr(autograde, "_CONVERTERS", {})
+    data = base64.b64encode(_assignment_snapshot(gradebook_url)).decode()
+    keys = [f"k{i}" for i in range(autograde.KEEP + 1)]
+    for key in keys:
+        autograde.converter({"key": key, "config": {}, "snapshot": data})
+    assert autograde.held() == keys[1:]  # the oldest made room
+    with pytest.raises(GradingError, match="no gradebook snapshot"):
+        autograde.converter({"key": keys[0], "assignment": "ps1"})  # sent slim, not held
+    assert autograde.held() == keys[1:]

@@ -97,8 +97,8 @@ class WorkerProcess:
             )
         received, cpu = time.time(), time.thread_time()
         result = json.loads(line)
-        if result.get("context"):
-            self.contexts.add(result["context"])
+        if "contexts" in result:  # what the worker holds now, whatever it held before
+            self.contexts = set(result["contexts"])
         result["received_at"], result["parse_cpu"] = received, time.thread_time() - cpu
         return result
 

@@ -37,7 +37,7 @@ class Result(TypedDict, total=False):
     id: str | None
     notebooks: dict[str, Any]  # name -> executed notebook (nbformat JSON), or with an
     # autograde context the autograded notebook's text
-    context: str  # the autograde context this worker now holds (its key)
+    contexts: list[str]  # the autograde contexts (keys) the worker holds after this request
     rows: dict[str, dict]  # name -> {"grades": {grade_id: auto_score}, "comments": {...}}
     aborted: str | None
     error: str | None

@@ -213,7 +213,8 @@ class Converter:
         return str(out), res.get("autograde_rows") or {"grades": {}, "comments": {}}
 
 
-_CONVERTERS: dict[str, Converter] = {}
+_CONVERTERS: dict[str, Converter] = {}  # by context key, oldest first
+KEEP = 4  # contexts a worker keeps (the hub's kept workers grade several assignments)
 
 
 def converter(context: dict) -> Converter:
@@ -222,13 +223,16 @@ def converter(context: dict) -> Converter:
     if key not in _CONVERTERS:
         if "snapshot" not in context:
             raise GradingError("the grader sent no gradebook snapshot")
-        _CONVERTERS.clear()  # one assignment per run: keep only the newest
-        _CONVERTERS[key] = Converter(context["config"], base64.b64decode(context["snapshot"]))
+        made = Converter(context["config"], base64.b64decode(context["snapshot"]))
+        while len(_CONVERTERS) >= KEEP:
+            del _CONVERTERS[next(iter(_CONVERTERS))]
+        _CONVERTERS[key] = made
     return _CONVERTERS[key]
 
 
-def holds(context: dict) -> bool:
-    return context.get("key") in _CONVERTERS
+def held() -> list[str]:
+    """The context keys this worker holds (sent back with every result)."""
+    return list(_CONVERTERS)
 
 
 def context_key(config: dict, snapshot: bytes) -> str:
