@@ -176,14 +176,8 @@ class Grader:
                         summary.failed[student] = str(exc)
                         bar.update()
                         continue
-                    labels = {name: writer.submitted_label(student, name) for name in texts}
-                    request: Request = {
-                        **base,
-                        "id": student,
-                        "notebooks": texts,
-                        "files": files,
-                        "labels": labels,
-                    }
+                    request: Request = {**base, "id": student, "notebooks": texts, "files": files}
+                    request["labels"] = {n: writer.submitted_label(student, n) for n in texts}
                     submitted = time.time()
                     in_flight[pool.submit(request)] = (
                         student,
