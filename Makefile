@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written bench-similarity hub clean-demo site
+.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written bench-similarity bench-writer hub clean-demo site
 
 setup: $(VENV)/.installed system
 
@@ -68,6 +68,9 @@ bench-written: setup
 # python -m course similarity on a class of 400 with planted copies (target: at most 30 s).
 bench-similarity: setup
 	$(BIN)/python bench/bench_similarity.py
+
+bench-writer: setup
+	$(BIN)/python bench/bench_writer.py
 
 clean-demo:
 	rm -rf demo-class

@@ -10,10 +10,14 @@ each as the command a user types (start-up included), in one run:
    being durable in the gradebook;
 2. the same class again on workers that are already warm (in this process), for warm latency;
 3. a class of --big submissions end to end;
-4. the class on a Dask LocalCluster of 1 and of 2 worker processes through `--scheduler`.
+4. the class on a Dask LocalCluster of 1 and of 2 worker processes through `--scheduler`;
+5. the writer alone (bench_writer.py: 2,000 recorded results replayed), a class of 1 and the
+   class on 1 local worker, for the capacity model (capacity.py): its prediction for 1 and 2
+   workers next to the measured times, and for 2,000 submissions on 2 to 32 worker cores.
 The last line is the ratio over serial nbgrader.
 
-    python bench/bench_grade.py [--n 40] [--big 200] [--workers N] [--no-dask] [--keep]
+    python bench/bench_grade.py [--n 40] [--big 200] [--workers N] [--no-dask]
+                                [--writer-n 2000] [--keep]
 """
 
 from __future__ import annotations
@@ -112,6 +116,25 @@ def dask_seconds(base: CourseDir, tmp: Path, n_workers: int) -> tuple[float, dic
     return seconds, json.loads(stats.read_text())
 
 
+def capacity(tmp: Path, base: CourseDir, cold: dict, writer_n: int, runs: dict[int, float]) -> None:
+    """The writer benchmark, then the capacity model from measured costs (capacity.py)."""
+    from bench_writer import writer_benchmark
+    from capacity import Model, parallel_cpu, report
+
+    serial = writer_benchmark(tmp / "writer", writer_n)
+    print("grading a class of 1 (start-up) and the class on 1 worker ...", flush=True)
+    one = make_class(tmp / "one", 1)
+    t_one, _ = run_measured(grade_cmd(one, None, "--workers", "2"), REPO, nbgrader_env())
+    if 1 not in runs:
+        class_1 = copy_of(base, tmp / "w1")
+        runs = {
+            **runs,
+            1: run_measured(grade_cmd(class_1, None, "--workers", "1"), REPO, nbgrader_env())[0],
+        }
+    model = Model(serial=serial, parallel=parallel_cpu(cold), startup=t_one)
+    print("\n".join(report(model, len(cold["stages"]), runs)))
+
+
 def median_stage(stats: dict, *names: str) -> float:
     import statistics
 
@@ -128,6 +151,9 @@ def main() -> None:
         "--workers", type=int, default=None, help="course grade workers (default: cores)"
     )
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster runs")
+    parser.add_argument(
+        "--writer-n", type=int, default=2000, help="results replayed into the writer (0: skip)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary course directories")
     args = parser.parse_args()
     workers = args.workers or __import__("os").cpu_count() or 1
@@ -192,6 +218,9 @@ def main() -> None:
                 f"scheduler cost {overhead:+.3f} s per submission against local workers "
                 f"(median queue + transfer {trips:+.3f} s)"
             )
+
+        if args.writer_n:
+            capacity(tmp, base, cold, args.writer_n, {workers: t_course})
 
         print(
             f"nbgrader autograde: {t_nbgrader:.1f} s total, {t_nbgrader / args.n:.2f} s per submission"

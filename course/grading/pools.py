@@ -47,10 +47,21 @@ class WorkerProcess:
         self.limits = limits
         self.proc: subprocess.Popen | None = None
         self.scratch: Path | None = None
+        self.contexts: set[str] = set()  # autograde contexts this worker process holds
+
+    def _slim(self, request: Request) -> Request:
+        """The request without the autograde context's bulk once this process has it (the
+        gradebook snapshot: ~100 KB; sent once per worker process, not per submission)."""
+        context = request.get("autograde")
+        if not context or context.get("key") not in self.contexts:
+            return request
+        slim = {k: v for k, v in context.items() if k not in ("config", "snapshot")}
+        return {**request, "autograde": slim}
 
     def start(self) -> subprocess.Popen:
         # The pid in the name lets a later run remove what a killed run left (sweep_scratch).
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        self.contexts = set()
         argv = [sys.executable, "-m", "course.worker", "--scratch", str(self.scratch)]
         self.proc = proc = subprocess.Popen(
             sandbox.wrap_command(argv, self.scratch, self.limits),
@@ -72,7 +83,7 @@ class WorkerProcess:
             return error_result(request, str(exc))
         line = None
         try:
-            _stdin(proc).write((json.dumps(request) + "\n").encode())
+            _stdin(proc).write((json.dumps(self._slim(request)) + "\n").encode())
             _stdin(proc).flush()
             line = _readline(proc, self.limits.notebook_timeout_s + SLACK_S)
         except OSError:  # BrokenPipeError included: the worker is gone
@@ -86,6 +97,8 @@ class WorkerProcess:
             )
         received, cpu = time.time(), time.thread_time()
         result = json.loads(line)
+        if "contexts" in result:  # what the worker holds now, whatever it held before
+            self.contexts = set(result["contexts"])
         result["received_at"], result["parse_cpu"] = received, time.thread_time() - cpu
         return result
 

@@ -26,11 +26,19 @@ class Request(TypedDict, total=False):
     execute: dict[str, Any]  # nbgrader Execute traits (timeout, allow_errors, ...)
     limits: dict[str, Any]  # course.sandbox.limits.Limits fields
     hidden_tests: list[str]  # nbgrader's hidden-test delimiters [begin, end] (output scan)
+    # course.worker.autograde's context: key, assignment, and (until the worker has them, see
+    # pools.WorkerProcess) config and snapshot. Present: notebooks are as submitted, and the
+    # result carries autograded text + rows. labels: notebook name -> its path in the course.
+    autograde: dict[str, Any]
+    labels: dict[str, str]
 
 
 class Result(TypedDict, total=False):
     id: str | None
-    notebooks: dict[str, Any]  # notebook name -> executed notebook (nbformat JSON)
+    notebooks: dict[str, Any]  # name -> executed notebook (nbformat JSON), or with an
+    # autograde context the autograded notebook's text
+    contexts: list[str]  # the autograde contexts (keys) the worker holds after this request
+    rows: dict[str, dict]  # name -> {"grades": {grade_id: auto_score}, "comments": {...}}
     aborted: str | None
     error: str | None
     retryable: bool

@@ -1,9 +1,10 @@
 """`python -m course grade`: grade a whole class in parallel, resumably, with progress.
 
 Runs in: the grader process. One submission's path (docs/architecture.md draws it):
-  submissions.problem (pre-checks) -> writer.prepare (nbgrader's sanitize pass, in memory)
-  -> pools (a sandboxed worker executes it; course.worker) -> writer.write (nbgrader's
-  Autograde writes the gradebook and autograded/) -> state (remember what was graded).
+  submissions.problem (pre-checks) -> writer.prepare (read the submitted notebooks)
+  -> pools (a sandboxed worker runs nbgrader's sanitize pass, executes, runs Autograde's
+  conversion; course.worker) -> writer.write (nbgrader's Autograde writes the gradebook rows
+  and the worker's autograded/ files) -> state (remember what was graded).
 Submissions execute in parallel; this process is the only gradebook writer. The lock is taken
 before anything is written, so a refused second run changes nothing. submitted/ is only read.
 """
@@ -18,7 +19,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.errors import GradingError
@@ -41,6 +41,7 @@ from course.sandbox.limits import Limits
 # reaches the gradebook at most BATCH_S after it was written (grade-on-submit latency).
 BATCH_MAX = 16
 BATCH_S = 0.5
+FORGET_AHEAD = 2 * BATCH_MAX  # forgotten in the state file ahead of being written
 
 
 class Grader:
@@ -146,18 +147,26 @@ class Grader:
             "execute": writer.execute_config(),
             "limits": asdict(self.limits),
             "hidden_tests": list(Delimiters.from_config(writer.config).hidden_tests),
+            "autograde": {**writer.worker_context(), "assignment": self.assignment},
         }
         # Enough in flight to keep every slot busy while this process writes results.
         queue, window = list(reversed(todo)), 2 * pool.slots
-        in_flight: dict[Future, tuple[str, str, dict[str, str], float, float, Stages]] = {}
+        in_flight: dict[Future, tuple[str, str, float, float, Stages]] = {}
         batches = _Batches(writer.coursedir.db_url, state, summary)
+        forgotten: set[str] = set()
         aborted = True
         try:
             while queue or in_flight:
                 while queue and len(in_flight) < window:
                     student = queue.pop()
+                    if student not in forgotten:
+                        # A crash before its batch commits must not leave it "up to date";
+                        # the state file is saved once for the next FORGET_AHEAD, not per
+                        # submission (2,000 saves of a growing file for a class of 2,000).
+                        ahead = [student, *reversed(queue[-FORGET_AHEAD:])]
+                        state.forget(*ahead)
+                        forgotten.update(ahead)
                     began, stages = time.time(), Stages()
-                    batches.open()  # the sanitize pass reads the gradebook: on its connection
                     try:
                         with stages.timed("prepare"):
                             digest = self._digest(student)  # what is graded, even if resubmitted
@@ -168,23 +177,23 @@ class Grader:
                         bar.update()
                         continue
                     request: Request = {**base, "id": student, "notebooks": texts, "files": files}
+                    request["labels"] = {n: writer.submitted_label(student, n) for n in texts}
                     submitted = time.time()
                     in_flight[pool.submit(request)] = (
                         student,
                         digest,
-                        texts,
                         began,
                         submitted,
                         stages,
                     )
                 done, _ = wait(in_flight, timeout=batches.wait_s(), return_when=FIRST_COMPLETED)
                 for fut in done:
-                    student, digest, texts, began, submitted, stages = in_flight.pop(fut)
+                    student, digest, began, submitted, stages = in_flight.pop(fut)
                     result = fut.result()
                     if result.get("started_at"):  # waiting for a free (or warming) worker
                         stages.add("queue", result["started_at"] - submitted)
                     batches.open()
-                    if self._record(student, texts, result, writer, state, stages, summary):
+                    if self._record(student, result, writer, state, stages, summary):
                         batches.written(student, digest, began, stages)
                     bar.update()
                     bar.set_postfix(failed=len(summary.failed), refresh=False)
@@ -198,7 +207,6 @@ class Grader:
     def _record(
         self,
         student: str,
-        sanitized: dict[str, str],
         result: Result,
         writer: GradebookWriter,
         state: st.GradeState,
@@ -215,10 +223,8 @@ class Grader:
         if result.get("error"):
             summary.failed[student] = result.get("error") or ""
             return False
-        executed = {name: nbformat.from_dict(nb) for name, nb in result["notebooks"].items()}
-        state.forget(student)  # a crash before the batch commits must not leave "up to date"
         try:
-            writer.write(student, sanitized, executed, stages)
+            writer.write(student, result["notebooks"], result.get("rows") or {}, stages)
         except GradingError as exc:
             summary.failed[student] = str(exc)
             return False

@@ -9,14 +9,17 @@ kernel is killed).
 
 Stages, in a submission's order (`ORDER`):
   queue      grader hands it to a pool -> a worker starts it (waiting for a free worker)
-  prepare    grader: content hash, nbgrader's sanitize pass, extra files
+  prepare    grader: content hash, reading the submitted notebooks, extra files
+  sanitize   worker: nbgrader's sanitize pass (course.worker.autograde)
   kernel     worker: fork a kernel from the warm server until it answers kernel_info
   execute    worker + kernel: running the cells (guard calls excluded)
   integrity  worker + kernel: the guard around each test cell, then the static/output scans
+  autograde  worker: Autograde's conversion after execution (LimitOutput ..., the rows)
   transfer   worker's result serialised, piped back and parsed in the grader
-  convert    grader: nbgrader's Autograde converter (sanitize stand-in, outputs, LimitOutput,
-             files in autograded/), without its gradebook calls
+  convert    grader: nbgrader's Autograde converter writing files (autograded/), without
+             its gradebook calls
   gradebook  grader: every Gradebook call of that conversion (student, submission, grades)
+The grader's stages (prepare, transfer's parse, convert, gradebook) are the serial part.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from contextlib import contextmanager
 ORDER = (
     "queue",
     "prepare",
+    "sanitize",
     "kernel",
     "execute",
     "integrity",
+    "autograde",
     "transfer",
     "convert",
     "gradebook",

@@ -52,10 +52,12 @@ class GradeState:
     def graded_digest(self, student: str) -> str | None:
         return (self.entries.get(student) or {}).get("sha256")
 
-    def forget(self, student: str) -> None:
-        """Before writing a student's grades: a crash mid-write must not leave "up to date"."""
-        self.entries.pop(student, None)
-        self._save()
+    def forget(self, *students: str) -> None:
+        """Before writing these students' grades: a crash mid-write must not leave "up to
+        date". Several at once, one save: the grader forgets the next few of its to-do list
+        together (course.grading.run.FORGET_AHEAD)."""
+        if any([self.entries.pop(student, None) is not None for student in students]):
+            self._save()
 
     def graded(self, student: str, sha256: str, save: bool = True) -> None:
         """Once the student's grades are durable in the gradebook (save=False: the caller

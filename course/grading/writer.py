@@ -1,36 +1,36 @@
-"""The single gradebook writer: nbgrader's own Autograde converter, fed executed outputs.
+"""The single gradebook writer: nbgrader's Autograde converter, fed graded notebooks and rows.
 
 Runs in: the grader process (only the process that owns a GradebookWriter writes gradebook.db).
-Grading one submission is split in two around the (parallel, sandboxed) execution:
-- `prepare(student)` runs Autograde's sanitize preprocessors in memory (ClearOutput,
-  DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata; they only *read*
-  the gradebook) and returns the exact notebook text autograde would execute.
-- `write(student, sanitized, executed)` runs the real Autograde converter for that student; its
-  sanitize pass takes `prepare`'s result (`UsePrepared`: same preprocessors, not run twice), and
-  `Execute` in its autograde pass is replaced by `InjectOutputs`, which checks that the
-  notebook it is handed is the one that was executed and copies what Execute would have added.
-  Everything else (student/submission records, timestamps, late penalties, SaveAutoGrades,
-  LimitOutput, files in autograded/, permissions) is nbgrader's code, so the gradebook and
-  autograded/ end up exactly as `nbgrader autograde --force` leaves them.
-Both stand-ins are preprocessor *instances* made for one `write`, holding that submission's
-notebooks (nbconvert registers an instance as it is).
+nbgrader's sanitize pass and Autograde's notebook conversion run in the worker that executed
+the submission (course.worker.autograde); it sends back the text of each autograded notebook
+and the values SaveAutoGrades would save. Here `write(student, graded, rows)` runs nbgrader's
+Autograde converter for that student with `--force` semantics, whose per-notebook conversion
+is replaced by: apply the rows through nbgrader's Gradebook (`apply_rows`), run nbgrader's
+AssignLatePenalties, write the worker's text with nbgrader's writer. Everything else (student
+and submission records, timestamps, the files copied into autograded/, missing notebooks
+scored 0, permissions, hooks) is nbgrader's code, so the gradebook and autograded/ end up as
+`nbgrader autograde --force` leaves them (tests/test_grade.py compares both).
+`worker_context()` is what a worker needs for its half: the course's nbgrader configuration and
+an in-memory copy of the assignment's gradebook rows (no student data).
 """
 
 from __future__ import annotations
 
+import base64
 import glob
+import json
 import logging
+import sqlite3
 import time
 import warnings
 from pathlib import Path
 
 import nbformat
-from nbconvert.exporters import NotebookExporter
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Comment, Grade, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import AssignLatePenalties, Execute
 from sqlalchemy.exc import SAWarning
 
 from course.errors import GradeRefused, GradingError
@@ -38,6 +38,7 @@ from course.grading import fastschema
 from course.grading import gradebook as batched
 from course.grading.stages import Stages
 from course.nb import load_config
+from course.worker.autograde import context_key
 
 # Execute's traits that change how cells run; sent to workers so they run cells identically.
 EXECUTE_TRAITS = (
@@ -53,63 +54,6 @@ EXECUTE_TRAITS = (
     "store_widget_state",
     "ipython_hist_file",
 )
-
-
-class _OneSubmission(NbGraderPreprocessor):
-    """A stand-in preprocessor holding one submission's notebooks, by notebook name."""
-
-    what = "notebook"
-
-    def __init__(self, notebooks: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.notebooks = notebooks
-
-    def take(self, resources):
-        name = resources["nbgrader"]["notebook"]
-        if name not in self.notebooks:
-            raise GradingError(f"no {self.what} for {resources['nbgrader']['student']}/{name}")
-        return self.notebooks[name]
-
-
-class UsePrepared(_OneSubmission):
-    """Stands in for the sanitize preprocessors in `write`: their result from `prepare`.
-
-    Sanitizing is deterministic (the submitted file + the gradebook's source cells), so running
-    it again would only repeat the same work; the notebook executed is the one written.
-    """
-
-    what = "sanitized notebook"
-
-    def preprocess(self, nb, resources):
-        return nbformat.reads(self.take(resources), as_version=4), resources
-
-
-class InjectOutputs(_OneSubmission):
-    """Stands in for nbgrader's Execute: applies a worker's execution of this very notebook."""
-
-    what = "execution result"
-
-    def preprocess(self, nb, resources):
-        executed = self.take(resources)
-        _check_same_cells(nb, executed)
-        for cell, done in zip(nb.cells, executed.cells, strict=True):
-            if cell.cell_type == "code":
-                cell.outputs = done.get("outputs", [])
-                cell.execution_count = done.get("execution_count")
-                if "execution" in done.get("metadata", {}):
-                    cell.metadata["execution"] = done.metadata["execution"]
-        for key in ("language_info", "widgets"):
-            if key in executed.metadata:
-                nb.metadata[key] = executed.metadata[key]
-        return nb, resources
-
-
-def _check_same_cells(nb, executed) -> None:
-    def shape(n):
-        return [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in n.cells]
-
-    if shape(nb) != shape(executed):
-        raise GradingError("the executed notebook does not match the sanitized submission")
 
 
 class GradebookWriter(Autograde):
@@ -132,10 +76,8 @@ class GradebookWriter(Autograde):
         # Process-wide too: nbgrader's Gradebook joins the run's open Batch (one transaction).
         batched.install()
         self._expected: list[str] | None = None
-        self._stand_ins: tuple[UsePrepared, InjectOutputs] | None = None  # during write()
-        self._sanitizer = NotebookExporter(parent=self, config=self.config)
-        for pp in self.sanitize_preprocessors:
-            self._sanitizer.register_preprocessor(pp)
+        self._graded: tuple[dict[str, str], dict[str, dict]] | None = None  # during write()
+        self._late = AssignLatePenalties(parent=self)
 
     def execute_config(self) -> dict:
         ex = Execute(parent=self, config=self.config)
@@ -144,7 +86,7 @@ class GradebookWriter(Autograde):
     def expected_notebooks(self) -> list[str]:
         """The assignment's notebooks per the gradebook (read once: opening it is not free)."""
         if self._expected is None:
-            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            with batched.Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                 try:
                     self._expected = sorted(
                         nb.name for nb in gb.find_assignment(self.coursedir.assignment_id).notebooks
@@ -164,41 +106,51 @@ class GradebookWriter(Autograde):
     def submission_dir(self, student: str) -> Path:
         return Path(self._format_source(self.coursedir.assignment_id, student))
 
-    def prepare(self, student: str) -> dict[str, str]:  # name -> notebook JSON text
-        """Sanitized notebook text per notebook name, as autograde's sanitize pass writes it."""
-        self._sanitizing = True
+    def prepare(self, student: str) -> dict[str, str]:  # name -> submitted notebook text
+        """The submitted notebooks' text, as read here (the worker sanitizes it)."""
         out = {}
         for name in self.expected_notebooks():
             path = self.submission_dir(student) / f"{name}.ipynb"
             if not path.exists():
                 continue  # autograde scores a missing notebook 0; write() does the same
-            resources = self.init_single_notebook_resources(str(path))
             try:
-                text, _ = self._sanitizer.from_filename(str(path), resources=resources)
-            except Exception as exc:  # noqa: BLE001 - nbformat/nbgrader say what is wrong
+                out[name] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
                 raise GradingError(
                     f"{_rel(path, self.coursedir.root)}: {_first_line(exc)}"
                 ) from None
-            out[name] = str(text)
         return out
+
+    def submitted_label(self, student: str, name: str) -> str:
+        """How an error names this notebook: its path in the course."""
+        return _rel(self.submission_dir(student) / f"{name}.ipynb", self.coursedir.root)
+
+    def worker_context(self) -> dict:
+        """The course's nbgrader configuration and the assignment's gradebook rows, for the
+        worker's half of Autograde (course.worker.autograde). Made once per run."""
+        config = json.loads(json.dumps(self.config, default=_import_name))
+        data = _assignment_snapshot(self.coursedir.db_url)
+        return {
+            "key": context_key(config, data),
+            "config": config,
+            "snapshot": base64.b64encode(data).decode(),
+        }
 
     def write(
         self,
         student: str,
-        sanitized: dict[str, str],
-        executed: dict[str, nbformat.NotebookNode],
+        graded: dict[str, str],
+        rows: dict[str, dict],
         stages: Stages | None = None,
     ) -> None:
-        """Run nbgrader's Autograde for `student`: `sanitized` is what `prepare` returned,
-        `executed` the worker's execution of it. Raises GradingError. Inside a
-        `course.grading.gradebook.Batch`, its gradebook rows are durable once the batch commits.
-        `stages` gets the time spent in Gradebook calls ("gradebook") and the rest ("convert")."""
+        """Run nbgrader's Autograde for `student`: `graded` is the text of each autograded
+        notebook, `rows` what SaveAutoGrades would save (both from the worker). Raises
+        GradingError. Inside a `course.grading.gradebook.Batch`, its gradebook rows are durable
+        once the batch commits. `stages` gets the time spent in Gradebook calls ("gradebook")
+        and the rest ("convert")."""
         wall, cpu = time.perf_counter(), time.thread_time()
         spent = list(batched.SPENT)
-        self._stand_ins = (
-            UsePrepared(sanitized, parent=self),
-            InjectOutputs(executed, parent=self),
-        )
+        self._graded = (graded, rows)
         self.coursedir.student_id = glob.escape(student)
         errors = _ErrorTail()
         self.log.addHandler(errors)
@@ -211,7 +163,7 @@ class GradebookWriter(Autograde):
             raise GradingError(f"nbgrader autograde failed: {errors.last or exc}") from None
         finally:
             self.log.removeHandler(errors)
-            self._stand_ins = None
+            self._graded = None
             self.coursedir.student_id = "*"
             if stages is not None:
                 gb_wall, gb_cpu = (
@@ -224,21 +176,85 @@ class GradebookWriter(Autograde):
                     time.thread_time() - cpu - gb_cpu,
                 )
 
-    def _init_preprocessors(self) -> None:
-        """Autograde's two passes, with this submission's stand-ins in place of sanitizing
-        and of Execute."""
-        if self._stand_ins is None:
+    def convert_single_notebook(self, notebook_filename: str) -> None:
+        """Autograde's two passes over one notebook, already done by the worker: save its
+        rows, assign the late penalty (nbgrader's AssignLatePenalties), write its text."""
+        if self._graded is None:
             raise GradingError("the gradebook writer was started outside write()")
-        use_prepared, inject_outputs = self._stand_ins
-        self.exporter._preprocessors = []
-        if self._sanitizing:
-            pipeline = [use_prepared]
-        else:
-            pipeline = [
-                inject_outputs if _is_execute(pp) else pp for pp in self.autograde_preprocessors
-            ]
-        for pp in pipeline:
-            self.exporter.register_preprocessor(pp)
+        graded, rows = self._graded
+        resources = self.init_single_notebook_resources(notebook_filename)
+        name = resources["nbgrader"]["notebook"]
+        if name not in graded:
+            raise GradingError(f"no graded notebook {name} for {resources['nbgrader']['student']}")
+        apply_rows(self.coursedir, resources["nbgrader"], rows.get(name) or {})
+        self._late.preprocess(nbformat.v4.new_notebook(), resources)  # reads no cell
+        resources["output_extension"] = self.exporter.file_extension  # as its exporter sets
+        self.write_single_notebook(graded[name], resources)
+
+
+def apply_rows(coursedir: CourseDirectory, where: dict, rows: dict) -> None:
+    """What nbgrader's SaveAutoGrades does with the worker's values (RecordAutoGrades), with
+    one query for all grades and one for all comments of the notebook, not one per cell."""
+    with batched.Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        notebook = gb.find_submission_notebook(
+            where["notebook"], where["assignment"], where["student"]
+        )
+        grades = {g.cell.name: g for g in _with_cells(gb, Grade, notebook)}
+        for grade_id, score in (rows.get("grades") or {}).items():
+            grade = _entry(grades, grade_id, "grade")
+            grade.auto_score = score
+            # SaveAutoGrades: a manual grade, or no autograder score, needs a person's review
+            grade.needs_manual_grade = grade.manual_score is not None or score is None
+        comments = {c.cell.name: c for c in _with_cells(gb, Comment, notebook)}
+        for grade_id, text in (rows.get("comments") or {}).items():
+            _entry(comments, grade_id, "comment").auto_comment = text
+        gb.db.commit()
+
+
+def _with_cells(gb: batched.Gradebook, model, notebook):
+    from sqlalchemy.orm import joinedload
+
+    return gb.db.query(model).options(joinedload(model.cell)).filter(model.notebook == notebook)
+
+
+def _entry(entries: dict, grade_id: str, what: str):
+    if grade_id not in entries:  # nbgrader's find_grade/find_comment would raise the same
+        raise MissingEntry(f"no {what} for cell {grade_id!r} in the gradebook")
+    return entries[grade_id]
+
+
+def _assignment_snapshot(db_url: str) -> bytes:
+    """The gradebook without any student's rows, as SQLite bytes (the worker opens them in
+    memory): the assignments' notebooks, cells, source cells and kernelspecs. Built from the
+    schema and the other tables only, so its cost does not grow with the class."""
+    path = db_url[len("sqlite:///") :]
+    mem = sqlite3.connect("file::memory:", uri=True)  # uri: ATTACH then reads mode=ro
+    try:
+        mem.execute("ATTACH DATABASE ? AS src", (f"file:{path}?mode=ro",))
+        schema = mem.execute(
+            "SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index'"
+        ).fetchall()
+        for kind, name, sql in schema:
+            mem.execute(sql)  # unqualified: created in the in-memory database
+            if kind == "table" and name not in STUDENT_TABLES:
+                mem.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')  # noqa: S608
+        mem.commit()
+        mem.execute("DETACH DATABASE src")
+        return mem.serialize()
+    finally:
+        mem.close()
+
+
+# nbgrader's tables that hold students' work; the snapshot leaves them empty.
+STUDENT_TABLES = ("comment", "grade", "submitted_notebook", "submitted_assignment", "student")
+
+
+def _import_name(value) -> str:
+    """A class in the configuration (a preprocessor): its import path, as traitlets takes it."""
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    raise TypeError(f"cannot send {value!r} to a grading worker")
 
 
 class _ErrorTail(logging.Handler):
@@ -252,12 +268,6 @@ class _ErrorTail(logging.Handler):
         lines = [ln for ln in record.getMessage().strip().splitlines() if ln.strip()]
         if lines and not lines[-1].startswith("There was an error processing"):
             self.last = lines[-1][:300]
-
-
-def _is_execute(pp) -> bool:
-    if isinstance(pp, str):
-        return pp.rsplit(".", 1)[-1] == "Execute"
-    return isinstance(pp, type) and issubclass(pp, Execute)
 
 
 def _rel(path: Path, root: str) -> str:

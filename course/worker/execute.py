@@ -24,12 +24,14 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
 
+from course.errors import GradingError
 from course.grading.protocol import Request, Result, error_result, new_result
 from course.grading.stages import Stages, process_cpu
 from course.integrity.monitor import Monitor, check_executed
 from course.nb import Delimiters, is_student_code, is_test_cell, meta
 from course.proc import kill_group
 from course.sandbox.limits import Limits
+from course.worker import autograde
 from course.worker.forkkernel import ForkKernelManager
 
 ABORT_ENAME = "GradingAborted"
@@ -177,16 +179,28 @@ def _overtime(ex: GradedExecute, limits: Limits) -> None:
 
 
 def handle(request: Request, scratch: Path) -> Result:
-    """Serve one request (every notebook of one submission); never raises."""
+    """Serve one request (every notebook of one submission); never raises.
+
+    With an `autograde` context the notebooks are as submitted: nbgrader's sanitize pass runs
+    before execution and Autograde's conversion after (course.worker.autograde), and the result
+    holds each autograded notebook's text and its rows. Without one they are executed as sent."""
     start, started_at = time.monotonic(), time.time()
     stages = Stages()
     result = new_result(request)
     limits = Limits(**(request.get("limits") or {}))
     hidden = request.get("hidden_tests") or Delimiters().hidden_tests
+    context = request.get("autograde")
     for name, text in (request.get("notebooks") or {}).items():
         workdir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
         try:
             _unpack(request.get("files") or {}, workdir)
+            resources: dict = {}
+            if context:
+                with stages.timed("sanitize", cpu=time.process_time):
+                    conv = autograde.converter(context)
+                    resources = conv.resources(request.get("id") or "", context["assignment"], name)
+                    label = (request.get("labels") or {}).get(name, f"{name}.ipynb")
+                    text = conv.sanitize(text, resources, label)
             nb = nbformat.reads(text, as_version=4)
             monitor = None
             if ForkKernelManager.server is not None:
@@ -213,14 +227,23 @@ def handle(request: Request, scratch: Path) -> Result:
             if aborted and not _any_cell_ran(nb):
                 result = error_result(request, f"{name}.ipynb could not be executed: {aborted}")
             else:
-                result["notebooks"][name] = nb
+                if context:
+                    with stages.timed("autograde", cpu=time.process_time):
+                        graded, rows = conv.finish(nb, resources)
+                    result["notebooks"][name] = graded
+                    result.setdefault("rows", {})[name] = rows
+                else:
+                    result["notebooks"][name] = nb
                 result["aborted"] = result["aborted"] or (aborted and f"{name}.ipynb: {aborted}")
+        except GradingError as exc:  # the submission, named by its path: nothing ran
+            result = error_result(request, str(exc))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a per-submission reason
             result = error_result(request, f"{name}.ipynb: {type(exc).__name__}: {exc}")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         if result["error"]:
             break
+    result["contexts"] = autograde.held()  # the grader leaves out their bulk from now on
     result["seconds"] = round(time.monotonic() - start, 3)
     stages.pop("setup", None)  # constructing the preprocessor: noise, not a stage
     result["stages"] = stages.rounded()

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from catalog import ALL
+from gradebook_rows import files, same_but_made_up_ids, student_rows
 from nbgrader.api import Gradebook
 
 from course.authoring.release import generate
@@ -21,7 +25,7 @@ from course.grading.run import Grader
 from course.integrity.flags import load_flags
 from course.integrity.monitor import ENAME
 from course.integrity.scans import hidden_lines
-from course.nb import Delimiters
+from course.nb import Delimiters, nbgrader_env
 from course.paths import ASSIGNMENT, COURSE_ID, NOTEBOOK, new_course
 from course.sandbox import host as sandbox
 from course.sandbox.limits import Limits
@@ -203,3 +207,58 @@ def test_the_report_lists_flagged_submissions_with_reasons(graded):
         assert student in section
     assert "compares equal to anything" in section
     assert "correct_student" not in section
+
+
+REPLAYED_AUTOGRADE = [
+    "replay.ReplayOutputs",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+
+def test_same_rows_and_autograded_files_as_nbgraders_own_autograde(graded, tmp_path):
+    """Differential over the whole hostile class: nbgrader's own, unsplit `autograde` on a
+    copy with no grades, its Execute replaced by replay.ReplayOutputs (what our sandboxed
+    kernels added; hostile code never runs outside the sandbox). nbgrader's sanitize pass,
+    IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties and writer run as
+    nbgrader runs them, so every student row and every autograded/ file must be byte-identical
+    (its post-execution preprocessors are idempotent: they leave our output as it is), but for
+    cell ids nbformat makes up at random."""
+    theirs = tmp_path / "nbgrader"
+    shutil.copytree(
+        graded.course.root, theirs, ignore=shutil.ignore_patterns("autograded", "feedback")
+    )
+    for student in set(CASES) - set(graded.summary.graded):  # nothing of theirs to replay
+        shutil.rmtree(theirs / "submitted" / student, ignore_errors=True)
+    db = sqlite3.connect(theirs / "gradebook.db")
+    for table in ("comment", "grade", "submitted_notebook", "submitted_assignment", "student"):
+        db.execute(f"DELETE FROM {table}")  # noqa: S608 - nbgrader's student tables
+    db.commit()
+    db.close()
+    with open(theirs / "nbgrader_config.py", "a") as fh:  # nbgrader 0.9's list, but Execute
+        fh.write(f"\nc.Autograde.autograde_preprocessors = {REPLAYED_AUTOGRADE!r}\n")
+    env = {
+        **nbgrader_env(),
+        "COURSE_REPLAY_FROM": str(graded.course.autograded),
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
+        cwd=theirs,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ours = student_rows(graded.course.gradebook)
+    assert ours["grade"] and student_rows(theirs / "gradebook.db") == ours
+    mine, nbgraders = files(graded.course.autograded), files(theirs / "autograded")
+    assert len(mine) >= len(graded.summary.graded)
+    assert sorted(mine) == sorted(nbgraders)
+    for name, data in nbgraders.items():
+        submitted = graded.course.submitted / name
+        assert same_but_made_up_ids(mine[name], data, submitted), name
