@@ -38,7 +38,7 @@ def test_every_page_of_the_built_site_links_the_guide(tmp_path):
     (course.root / "docs").mkdir()
     for name in ("student.md", "student-notebook.png"):
         shutil.copy(REPO / "docs" / name, course.root / "docs" / name)
-    site = build(course, course.root / "site", Settings())
+    site = build(course=course, out=course.root / "site", settings=Settings())
     assert site.guide == site.out / "guide.html"
     text = site.guide.read_text()
     assert "Nbgrader → Assignment List" in text and "_static/guide/student-notebook.png" in text

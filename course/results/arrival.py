@@ -137,7 +137,7 @@ def record_arrival(
     return arrival
 
 
-def record_collected(course: CourseDir, assignment: str, inbound: Path) -> dict[str, Arrival]:
+def record_collected(*, course: CourseDir, assignment: str, inbound: Path) -> dict[str, Arrival]:
     """After `nbgrader collect`: for each student whose submitted/ copy is the newest inbound
     entry (the one nbgrader chose by its folder-name time), record that entry's arrival."""
     newest: dict[str, tuple[datetime, Path]] = {}

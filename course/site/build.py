@@ -150,6 +150,7 @@ def _guide_page(env, tmp: Path, student_guide: guide.Guide, ctx: dict) -> Path:
 
 
 def build(
+    *,
     course: CourseDir | None = None,
     out: Path | None = None,
     settings: Settings | None = None,
