@@ -6,16 +6,17 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader's gradebook shells out to `alembic`, so the venv's bin must be on PATH for every step.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written bench-similarity bench-writer hub clean-demo site
+.PHONY: setup system release demo test test-fast lint bench bench-hub bench-written bench-similarity bench-writer hub clean-demo site docs
 
 setup: $(VENV)/.installed system
 
 # The course package is installed editable: `python -m course`, nbgrader_config.py's
 # preprocessors and the sandboxed workers import it from this checkout, with no path patching.
-$(VENV)/.installed: requirements.txt pyproject.toml
+# requirements-docs.txt (Sphinx, MyST, Furo) goes into this venv only, never the students'.
+$(VENV)/.installed: requirements.txt requirements-docs.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-docs.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -54,6 +55,13 @@ lint: setup
 # The course website in site/ (python -m course site --serve previews it on 127.0.0.1:8800).
 site: setup
 	$(BIN)/python -m course site
+
+# The documentation site, offline, into build/docs/ (git-ignored): warnings are errors, and every
+# local link and asset of the built pages must resolve (docs/conf.py, docs/_ext/local_links.py).
+docs: setup
+	rm -rf build/docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs
+	@echo "documentation site: build/docs/index.html"
 
 bench: setup
 	$(BIN)/python bench/bench_grade.py

@@ -98,7 +98,7 @@ def warm_latencies(course: CourseDir, workers: int) -> list[float]:
 
     pool = LocalPool(workers, Limits())
     wait([pool.submit({"id": None}) for _ in range(2 * workers)])
-    summary = grade(ASSIGNMENT, root=course.root, force=True, progress=False, pool=pool)
+    summary = grade(course=course, assignment=ASSIGNMENT, force=True, progress=False, pool=pool)
     return list(summary.latency.values())
 
 

@@ -56,7 +56,7 @@ def record(tmp: Path, n: int, workers: int) -> tuple[CourseDir, dict[str, str]]:
     """A graded class of `n` and each student's worker result line."""
     course = make_class(tmp / "recorded", n)
     pool = RecordingPool(workers, Limits())
-    summary = grade(ASSIGNMENT, root=course.root, progress=False, pool=pool)
+    summary = grade(course=course, assignment=ASSIGNMENT, progress=False, pool=pool)
     if summary.failed or not pool.lines:
         sys.exit(f"recording failed:\n{summary.text()}")
     return course, pool.lines

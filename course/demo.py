@@ -187,7 +187,7 @@ def grade_class(
         from .grading.run import grade
 
         summary = grade(
-            assignment, root=course.root, workers=workers, force=True, progress=progress
+            course=course, assignment=assignment, workers=workers, force=True, progress=progress
         )
         return sorted(summary.failed.items())
     # nbgrader logs a submission it cannot grade and goes on with the rest.
@@ -223,14 +223,14 @@ def demo(
     write_short_class(course, roster, SHORT_DUE)
     for student in roster:
         if student.extension:
-            extend(course, student.id, assignment, days=EXTENSION_DAYS)
+            extend(course=course, student=student.id, assignment=assignment, days=EXTENSION_DAYS)
     failures = grade_class(course, assignment, workers, progress, grader)
     grade_class(course, SHORT, workers, progress, grader)
     apply_penalties(course)
-    course_files = export_course(course) + [course_report(course)]
-    feedback = generate_feedback(assignment, course)
-    grades_csv, exercise_csv = export(assignment, course)
-    page = report(assignment, course, failures=failures)
+    course_files = export_course(course=course) + [course_report(course=course)]
+    feedback = generate_feedback(course=course, assignment=assignment)
+    grades_csv, exercise_csv = export(course=course, assignment=assignment)
+    page = report(course=course, assignment=assignment, failures=failures)
     similar = write_similarity(compare_submissions(course, assignment), course)
     failed = {student for student, _ in failures}
     scores = [r for r in exercise_scores(assignment, course) if r.student_id not in failed]

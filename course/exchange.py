@@ -88,21 +88,20 @@ def _nbgrader(course: CourseDir, exchange_root: Path, *args: str) -> str:
 
 
 def release_to_exchange(
+    *,
     course: CourseDir,
-    exchange_root: Path = DEFAULT_EXCHANGE,
+    exchange: Path = DEFAULT_EXCHANGE,
     assignment: str = ASSIGNMENT,
     force: bool = False,
 ) -> Path:
     """``nbgrader release_assignment``: publish ``release/<assignment>`` for students to fetch."""
-    ensure_exchange(exchange_root)
-    _nbgrader(
-        course, exchange_root, "release_assignment", assignment, *(["--force"] if force else [])
-    )
-    return Path(exchange_root) / COURSE_ID / "outbound" / assignment
+    ensure_exchange(exchange)
+    _nbgrader(course, exchange, "release_assignment", assignment, *(["--force"] if force else []))
+    return Path(exchange) / COURSE_ID / "outbound" / assignment
 
 
 def collect(
-    course: CourseDir, exchange_root: Path = DEFAULT_EXCHANGE, assignment: str = ASSIGNMENT
+    *, course: CourseDir, exchange: Path = DEFAULT_EXCHANGE, assignment: str = ASSIGNMENT
 ) -> list[str]:
     """``nbgrader collect``: copy each student's newest submission into ``submitted/``.
 
@@ -112,7 +111,7 @@ def collect(
     # (tests, a laptop demo) every submission is owned by the same user, so skip it.
     _nbgrader(
         course,
-        exchange_root,
+        exchange,
         "collect",
         assignment,
         "--update",

@@ -29,7 +29,7 @@ def run_release(args) -> int:
     from .authoring.release import release
 
     for assignment in _ids(args):
-        path = release(assignment, CourseDir(args.course))
+        path = release(course=CourseDir(args.course), assignment=assignment)
         print(f"released {path} (solution passes, blank fails every test, nothing hidden leaks)")
     return 0
 
@@ -74,8 +74,8 @@ def _grade_one(args, assignment: str, pool) -> int:
     before = regrade.snapshot(CourseDir(args.course), assignment) if args.force else None
     try:
         summary = grade(
-            assignment,
-            root=args.course,
+            course=CourseDir(args.course),
+            assignment=assignment,
             workers=args.workers,
             scheduler=args.scheduler,
             force=args.force,
@@ -107,7 +107,9 @@ def run_feedback(args) -> int:
     files = [
         f
         for a in _ids(args)
-        for f in generate_feedback(a, CourseDir(args.course), student=args.student)
+        for f in generate_feedback(
+            course=CourseDir(args.course), assignment=a, student=args.student
+        )
     ]
     print(
         f"wrote {len(files)} feedback file(s) under {CourseDir(args.course).feedback} (hidden tests removed)"
@@ -131,9 +133,9 @@ def run_export(args) -> int:
 
     course = _late_applied(args)
     if args.assignment:
-        paths = [p for a in _ids(args) for p in export(a, course)]
+        paths = [p for a in _ids(args) for p in export(course=course, assignment=a)]
     else:
-        paths = export_course(course)
+        paths = export_course(course=course)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
@@ -145,9 +147,9 @@ def run_report(args) -> int:
     course = _late_applied(args)
     if args.assignment:
         for a in _ids(args):
-            print(f"wrote {report(a, course)}")
+            print(f"wrote {report(course=course, assignment=a)}")
     else:
-        print(f"wrote {course_report(course)}")
+        print(f"wrote {course_report(course=course)}")
     return 0
 
 
@@ -163,7 +165,10 @@ def run_publish(args) -> int:
 
     for assignment in _ids(args, everything_by_default=False):
         path = release_to_exchange(
-            CourseDir(args.course), args.exchange, assignment, force=args.force
+            course=CourseDir(args.course),
+            exchange=args.exchange,
+            assignment=assignment,
+            force=args.force,
         )
         print(f"published {path}: students can fetch it from their Assignments tab")
     return 0
@@ -176,13 +181,15 @@ def run_collect(args) -> int:
 
     course = CourseDir(args.course)
     for assignment in _ids(args):
-        students = collect(course, args.exchange, assignment)
+        students = collect(course=course, exchange=args.exchange, assignment=assignment)
         print(
             f"submitted/ holds {len(students)} submission(s) of {assignment}"
             + (f": {', '.join(students)}" if students else "")
         )
         inbound = Path(args.exchange) / COURSE_ID / "inbound"
-        for student, seen in record_collected(course, assignment, inbound).items():
+        for student, seen in record_collected(
+            course=course, assignment=assignment, inbound=inbound
+        ).items():
             if seen.forged:
                 print(
                     f"  FORGED TIME {student}: claims {seen.claimed:%Y-%m-%d %H:%M:%S} UTC, "
@@ -195,7 +202,11 @@ def run_extend(args) -> int:
     from .results.late import extend
 
     extension, due = extend(
-        CourseDir(args.course), args.student, args.assignment, until=args.until, days=args.days
+        course=CourseDir(args.course),
+        student=args.student,
+        assignment=args.assignment,
+        until=args.until,
+        days=args.days,
     )
     what = f"an extension of {extension}" if extension else "no extension"
     print(
@@ -219,7 +230,7 @@ def run_site(args) -> int:
     settings = load_settings(course)
     if args.hub_url is not None:
         settings = replace(settings, hub_url=args.hub_url or None)
-    built = build(course, args.out, settings)
+    built = build(course=course, out=args.out, settings=settings)
     print(built.summary())
     if args.serve:
         from .errors import SiteRefused

@@ -171,7 +171,7 @@ def grade_class_both_ways(
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = grade(assignment, root=courses["course"].root, progress=False)
+    summary = grade(course=courses["course"], assignment=assignment, progress=False)
     assert summary.graded == sorted(klass) and not summary.failed
     theirs = auto_scores(courses["nbgrader"], assignment)
     ours = auto_scores(courses["course"], assignment)

@@ -273,7 +273,7 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = grade(ASSIGNMENT, root=courses["course"].root, progress=False)
+    summary = grade(course=courses["course"], assignment=ASSIGNMENT, progress=False)
     assert summary.graded == sorted(CLASS) and not summary.failed
 
     theirs, ours = _auto_scores(courses["nbgrader"]), _auto_scores(courses["course"])
@@ -286,7 +286,7 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     from course.results.report import report
 
     course = courses["course"]
-    assert len(generate_feedback(ASSIGNMENT, course)) == len(CLASS)
+    assert len(generate_feedback(course=course, assignment=ASSIGNMENT)) == len(CLASS)
     html = (course.feedback / "mixed" / ASSIGNMENT / "exercises.html").read_text()
     assert "FAIL - causal_mask(3): True where j &lt;= i" in html
     assert "True marks the future here" in html and "2.0794 is the sum over the batch" in html
@@ -297,6 +297,6 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     }
     secret = set().union(*(hidden_lines(c.source) for c in _source_nb().cells)) - own
     assert len(secret) > 100 and not [ln for ln in secret if len(ln) > 30 and ln in html]
-    page = report(ASSIGNMENT, course).read_text()
+    page = report(course=course, assignment=ASSIGNMENT).read_text()
     assert "Masked scaled dot-product attention" in page
     assert "worked example: mean of ln 4 and ln 2" in page  # mixed fails it (ce_sum)

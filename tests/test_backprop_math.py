@@ -19,8 +19,8 @@ from collections import Counter
 import pytest
 from planted_matrix import grade_class_both_ways, hint, meta, run_matrix, short_of_full, source_nb
 
-from course.authoring.planted import Misconception
 from course.authoring.misconceptions import misconceptions_for, planted_for
+from course.authoring.planted import Misconception
 from course.authoring.planted.backprop_math import MISCONCEPTIONS, UNUSUAL
 
 ASSIGNMENT = "backprop_math"

@@ -91,7 +91,7 @@ def test_same_scores_and_autograded_notebooks_as_nbgrader_autograde(released, tm
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
-    summary = grade(ASSIGNMENT, root=ours.root, progress=False)
+    summary = grade(course=ours, assignment=ASSIGNMENT, progress=False)
 
     assert summary.graded == sorted(CLASS) and not summary.failed
     want, got = auto_scores(theirs), auto_scores(ours)
@@ -142,7 +142,7 @@ def test_kill_9_mid_batch_then_rerun_leaves_every_grade_once(released, tmp_path)
     done_before = set(_state(course))
     assert 0 < len(done_before) < len(students), "the kill did not land mid-batch"
 
-    summary = grade(ASSIGNMENT, root=course.root, progress=False)
+    summary = grade(course=course, assignment=ASSIGNMENT, progress=False)
 
     assert not summary.failed
     assert set(summary.graded) | set(summary.up_to_date) == set(students)
@@ -179,7 +179,7 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     (linked / f"{NOTEBOOK}.ipynb").symlink_to(course.gradebook)  # not the student's to read
     before = tree_digest(course.submitted)
 
-    summary = grade(ASSIGNMENT, root=course.root, progress=False)
+    summary = grade(course=course, assignment=ASSIGNMENT, progress=False)
 
     assert summary.graded == ["ada"]
     assert set(summary.failed) == {"bad_json", "renamed", "empty", "linked"}
@@ -203,23 +203,23 @@ def test_broken_submissions_are_reported_and_skipped(released, tmp_path):
     assert set(reasons) == {"bad_json", "renamed", "empty", "linked"}
     assert reasons["renamed"] == summary.failed["renamed"]
     (renamed / f"{NOTEBOOK} (1).ipynb").rename(renamed / f"{NOTEBOOK}.ipynb")
-    grade(ASSIGNMENT, root=course.root, progress=False)
+    grade(course=course, assignment=ASSIGNMENT, progress=False)
     assert "renamed" not in dict(grading_failures(ASSIGNMENT, course))
 
 
 def test_rerun_grades_only_changes_and_force_regrades_all(released, tmp_path):
     course = class_copy(released, tmp_path / "course", {"ada": ALL, "blank": {}})
-    assert grade(ASSIGNMENT, root=course.root, progress=False).graded == ["ada", "blank"]
+    assert grade(course=course, assignment=ASSIGNMENT, progress=False).graded == ["ada", "blank"]
 
-    again = grade(ASSIGNMENT, root=course.root, progress=False)
+    again = grade(course=course, assignment=ASSIGNMENT, progress=False)
     assert again.graded == [] and again.up_to_date == ["ada", "blank"]
 
     write_submission(student_notebook(ALL), course, "blank")  # a late resubmission
-    changed = grade(ASSIGNMENT, root=course.root, progress=False)
+    changed = grade(course=course, assignment=ASSIGNMENT, progress=False)
     assert changed.graded == ["blank"] and changed.up_to_date == ["ada"]
     assert sum(s or 0 for (st, _, _), (s, _) in auto_scores(course).items() if st == "blank") == 20
 
-    forced = grade(ASSIGNMENT, root=course.root, force=True, progress=False)
+    forced = grade(course=course, assignment=ASSIGNMENT, force=True, progress=False)
     assert forced.graded == ["ada", "blank"] and forced.up_to_date == []
 
 
@@ -294,7 +294,7 @@ def test_a_dask_cluster_started_as_a_user_starts_one(released, tmp_path):
                 p.wait()
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert f"on dask cluster {address}" in proc.stdout + proc.stderr
-    grade(ASSIGNMENT, root=local.root, progress=False)
+    grade(course=local, assignment=ASSIGNMENT, progress=False)
     got, want = auto_scores(on_cluster), auto_scores(local)
     assert len(got) == 3 * 20 and got == want
     totals = {st: 0.0 for st in students}

@@ -57,7 +57,7 @@ def test_collect_records_the_entry_nbgrader_took_with_the_students_claim(tmp_pat
     submitted = course.submission_dir("ada", "a1")
     submitted.mkdir(parents=True)
     (submitted / "timestamp.txt").write_text((new / "timestamp.txt").read_text())
-    seen = record_collected(course, "a1", inbound)
+    seen = record_collected(course=course, assignment="a1", inbound=inbound)
     assert set(seen) == {"ada"} and seen["ada"].entry == new.name
     assert seen["ada"].claimed == datetime(2026, 3, 2, 10, tzinfo=UTC)
     assert seen["ada"].forged  # claims March, arrived now

@@ -139,7 +139,7 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site(course):
-    return build(course, course.root / "site", Settings())
+    return build(course=course, out=course.root / "site", settings=Settings())
 
 
 @slow
@@ -194,13 +194,15 @@ def test_never_replaces_a_folder_that_is_not_a_site(course, tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep me")
     with pytest.raises(SiteRefused, match="notes: not empty and not a course site"):
-        build(course, tmp_path / "notes", Settings())
+        build(course=course, out=tmp_path / "notes", settings=Settings())
     assert (tmp_path / "notes" / "mine.txt").read_text() == "keep me"
 
 
 @slow
 def test_hub_mode_links_into_the_students_jupyterlab(course, tmp_path):
-    built = build(course, tmp_path / "hub-site", Settings(hub_url="http://127.0.0.1:8000"))
+    built = build(
+        course=course, out=tmp_path / "hub-site", settings=Settings(hub_url="http://127.0.0.1:8000")
+    )
     page = (built.out / ASSIGNMENT / "exercises.html").read_text()
     assert (
         'id="run-notebook" href="http://127.0.0.1:8000/hub/user-redirect/lab/tree/'
@@ -219,7 +221,7 @@ def test_a_planted_solution_line_refuses_the_build_and_keeps_the_old_site(course
     nbformat.write(nb, release_nb)
     try:
         with pytest.raises(SiteRefused) as err:
-            build(course, site.out, Settings())
+            build(course=course, out=site.out, settings=Settings())
     finally:
         release_nb.write_bytes(original)
     message = str(err.value)
@@ -239,15 +241,23 @@ def test_solutions_page_only_when_turned_on_and_past_due(course, tmp_path, monke
         lambda c: ("Math for LLMs", {ASSIGNMENT: ("Embedding Space Math", due)}),
     )
     with pytest.raises(SiteRefused, match="solutions names 'embeding_space_math', which is not"):
-        build(course, tmp_path / "typo", Settings(solutions=("embeding_space_math",)))
+        build(
+            course=course,
+            out=tmp_path / "typo",
+            settings=Settings(solutions=("embeding_space_math",)),
+        )
     on = Settings(solutions=(ASSIGNMENT,))
-    early = build(course, tmp_path / "early", on, now=due - timedelta(minutes=1))
+    early = build(
+        course=course, out=tmp_path / "early", settings=on, now=due - timedelta(minutes=1)
+    )
     assert early.withheld == [ASSIGNMENT] and not early.solutions
     assert not (early.out / ASSIGNMENT / "exercises-solutions.html").exists()
-    off = build(course, tmp_path / "off", Settings(), now=due + timedelta(days=1))
+    off = build(
+        course=course, out=tmp_path / "off", settings=Settings(), now=due + timedelta(days=1)
+    )
     assert not off.solutions and not off.withheld
 
-    late = build(course, tmp_path / "late", on, now=due + timedelta(minutes=1))
+    late = build(course=course, out=tmp_path / "late", settings=on, now=due + timedelta(minutes=1))
     assert late.solutions == [ASSIGNMENT]
     page = (late.out / ASSIGNMENT / "exercises-solutions.html").read_text()
     assert "np.asarray(E)[np.asarray(ids)]" in page.replace('<span class="p">', "").replace(
@@ -275,7 +285,7 @@ def test_a_reference_run_that_fails_refuses_the_build_in_one_line(tmp_path):
     cell.source = 'raise ValueError("the figure broke")'
     nbformat.write(nb, path)
     with pytest.raises(SiteRefused, match=r"exercises.ipynb: the reference solution failed") as err:
-        build(course, tmp_path / "site", Settings())
+        build(course=course, out=tmp_path / "site", settings=Settings())
     assert str(err.value).endswith("ValueError: the figure broke") or "the figure broke" in str(
         err.value
     )

@@ -23,8 +23,8 @@ from assignment_matrix import (
     source_nb,
 )
 
-from course.authoring.planted import Misconception
 from course.authoring.misconceptions import misconceptions_for, planted_for
+from course.authoring.planted import Misconception
 from course.authoring.planted.training_math import MISCONCEPTIONS, UNUSUAL
 from course.nb import Delimiters, drop_delimiter_lines
 
@@ -245,7 +245,7 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     from course.results.feedback import generate_feedback
 
     course = courses["course"]
-    assert len(generate_feedback(ASSIGNMENT, course)) == len(CLASS)
+    assert len(generate_feedback(course=course, assignment=ASSIGNMENT)) == len(CLASS)
     html = (course.feedback / "mixed" / ASSIGNMENT / "exercises.html").read_text()
     assert "np.isinf misses NaN" in html and "has a factor 1/2" in html
     assert "_lr_reference" not in html  # the hidden tests stay hidden in feedback

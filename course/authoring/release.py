@@ -191,7 +191,7 @@ def add_header(release_nb: Path, course_title: str, a) -> None:
 
 
 def release(
-    assignment: str = ASSIGNMENT, course: CourseDir = CourseDir(), notebook: str | None = None
+    *, course: CourseDir = CourseDir(), assignment: str = ASSIGNMENT, notebook: str | None = None
 ) -> Path:
     """Regenerate release/<assignment>/ from source/ if and only if every gate passes, for each
     of its notebooks (or only `notebook`); returns the release folder. The assignment must be

@@ -286,19 +286,19 @@ class _Batches:
 
 
 def grade(
-    assignment: str = ASSIGNMENT,
     *,
-    root: Path | str = REPO,
+    course: CourseDir = CourseDir(),
+    assignment: str = ASSIGNMENT,
     pool: LocalPool | None = None,
     **options: Any,
 ) -> GradeSummary:
-    """Grade every submission of `assignment` under `root`/submitted; returns the summary.
+    """Grade every submission of `assignment` in `course`'s submitted/; returns the summary.
 
     options: Grader's keywords (workers, scheduler, force, progress, limits). pool: local
     workers already warming up (LocalPool), or None. Raises GradeRefused when the run cannot
     start."""
     try:
-        return Grader(Path(root), assignment, pool=pool, **options).run()
+        return Grader(course.root, assignment, pool=pool, **options).run()
     finally:
         if pool is not None:
             # When run() had nothing to grade the workers are still warming up: stop them now.

@@ -37,7 +37,7 @@ def _warm(service_pid: int) -> None:
 def _chunk(assignment: str, root: str, students: list[str]) -> None:
     from course.results.feedback import generate_feedback
 
-    generate_feedback(assignment, CourseDir(Path(root)), students=students)
+    generate_feedback(course=CourseDir(Path(root)), assignment=assignment, students=students)
 
 
 class FeedbackPool:

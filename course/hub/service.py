@@ -186,7 +186,9 @@ class GradeOnSubmit:
             with _timed(stages, "collect"):
                 self._nbgrader("collect", assignment)
             with _timed(stages, "grade"):
-                summary = grade(assignment, root=self.course.root, progress=False, pool=self.pool)
+                summary = grade(
+                    course=self.course, assignment=assignment, progress=False, pool=self.pool
+                )
             self._feedback(assignment, arrivals, summary, stages)
         with _timed(stages, "release"):
             self._hand_back()

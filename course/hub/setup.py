@@ -143,7 +143,9 @@ def prepare(settings: HubSettings) -> Path:
     settings.exchange.mkdir(exist_ok=True)
     settings.exchange.chmod(0o777)
     for assignment in assignments(course):
-        release_to_exchange(course, settings.exchange, assignment, force=True)
+        release_to_exchange(
+            course=course, exchange=settings.exchange, assignment=assignment, force=True
+        )
     chown_tree(settings.grader_home, settings.grader_user)
     settings.grader_home.chmod(0o700)
     write_student_config(

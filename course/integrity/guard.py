@@ -1,7 +1,9 @@
 """Kernel side of the integrity checks: runs inside each forked kernel, around every test cell.
 
 Runs in: the student's kernel process. Imports nothing from the course package (it must not
-depend on code that shares the process with student code). `install(shell, kernel)` is called
+depend on code that shares the process with student code) except its kernel-side half,
+course.integrity.kernel_checks (the after-cell scans; it imports nothing either), bound when this
+module is loaded in the fork server, before any student code exists. `install(shell, kernel)` is called
 by course.sandbox.kernel right before the kernel serves its first
 request, so its snapshot (numpy, builtins, the IPython shell and kernel classes, event callbacks,
 AST/input transformers, sys hooks) predates any student code. The grader then runs, silently,
@@ -26,6 +28,15 @@ import json
 import sys
 from types import CodeType
 
+from course.integrity.kernel_checks import (
+    MISSING,
+    always_equal,
+    changed_helpers,
+    foreign,
+    running_threads,
+    trusted_roots,
+)
+
 MODULE_NAME = "__course_guard__"
 WATCHED_MODULES = ("numpy", "numpy.linalg", "numpy.random", "math", "builtins", "operator")
 SYS_HOOKS = ("excepthook", "displayhook", "stdout", "stderr")
@@ -38,23 +49,9 @@ class GuardReport(SystemExit):
     pass
 
 
-def _trusted_roots() -> tuple[str, ...]:
-    return tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/"})
-
-
-def _foreign(obj, roots) -> bool:
-    """Made by student code: defined in a notebook cell, not in an installed package."""
-    for attr in ("__func__", "func"):  # bound methods, functools.partial
-        obj = getattr(obj, attr, obj)
-    code = getattr(obj, "__code__", None)
-    if code is not None:
-        return not code.co_filename.startswith(roots)
-    return getattr(type(obj), "__module__", "") == "__main__"
-
-
 class Guard:
     def __init__(self, shell, kernel):
-        self.shell, self.kernel, self.roots = shell, kernel, _trusted_roots()
+        self.shell, self.kernel, self.roots = shell, kernel, trusted_roots()
         self.modules = {n: sys.modules[n] for n in WATCHED_MODULES if n in sys.modules}
         self.module_dicts = {n: dict(vars(m)) for n, m in self.modules.items()}
         self.builtins = dict(vars(builtins))
@@ -96,9 +93,9 @@ class Guard:
             for key, value in self.module_dicts[name].items():
                 if key.startswith("__") or (name == "builtins" and key.startswith("_")):
                     continue
-                now = live.get(key, _MISSING)
+                now = live.get(key, MISSING)
                 # ipykernel swaps builtins.input/exit per request; only student-made swaps count.
-                if now is not value and (name != "builtins" or _foreign(now, self.roots)):
+                if now is not value and (name != "builtins" or foreign(now, self.roots)):
                     found.append(f"{name}.{key} was replaced")
                     setattr(module, key, value)
         return found
@@ -110,7 +107,7 @@ class Guard:
             for key in set(vars(cls)) | set(saved):
                 if key in ("__doc__", "__dict__", "__weakref__", "_instance"):
                     continue
-                if vars(cls).get(key, _MISSING) is not saved.get(key, _MISSING):
+                if vars(cls).get(key, MISSING) is not saved.get(key, MISSING):
                     found.append(f"{cls.__name__}.{key} was patched")
                     if key in saved:
                         setattr(cls, key, saved[key])
@@ -139,7 +136,7 @@ class Guard:
     def _sys_hooks(self) -> list[str]:
         found = []
         for name, value in self.sys_hooks.items():
-            if getattr(sys, name) is not value and _foreign(getattr(sys, name), self.roots):
+            if getattr(sys, name) is not value and foreign(getattr(sys, name), self.roots):
                 found.append(f"sys.{name} was replaced")
                 setattr(sys, name, value)
         return found
@@ -151,65 +148,24 @@ class Guard:
             found.append("an IPython custom exception handler was set (set_custom_exc)")
             self.shell.custom_exceptions, self.shell.CustomTB = self.custom_exc
         for event, callbacks in self.shell.events.callbacks.items():
-            for cb in [cb for cb in callbacks if _foreign(cb, self.roots)]:
+            for cb in [cb for cb in callbacks if foreign(cb, self.roots)]:
                 found.append(f"an IPython {event!r} event callback was registered")
                 callbacks.remove(cb)
         for name in SHELL_LISTS:
             items = getattr(self.shell, name, None) or []
-            for t in [t for t in items if _foreign(t, self.roots)]:
+            for t in [t for t in items if foreign(t, self.roots)]:
                 found.append(f"an IPython {name} entry was added")
                 items.remove(t)
         return found
 
     def check_helpers(self, trusted: dict) -> list[str]:
-        """The notebook's check helpers: still ours (after a cell), or the instructor's code."""
-        found = []
-        for name, fn in trusted.items():
-            live = self.shell.user_ns.get(name, _MISSING)
-            if name in self.installed:
-                ours, code, glb, saved = self.installed[name]
-                if (
-                    live is ours
-                    and ours.__code__ is code
-                    and ours.__globals__ is glb
-                    and all(glb.get(k) is v for k, v in saved.items())
-                ):
-                    continue
-            elif _fingerprint(live) == _fingerprint(fn):
-                continue
-            found.append(f"the check helper {name}() was replaced or altered")
-        return found
+        return changed_helpers(self.shell.user_ns, self.installed, trusted)
 
     def thread_scan(self) -> list[str]:
-        """Threads of the notebook still running: they could rewrite the test's outputs later."""
-        import threading
-
-        found = []
-        for t in threading.enumerate():
-            code = getattr(t, "_target", None) or type(t).run
-            if t.is_alive() and t is not threading.main_thread() and _foreign(code, self.roots):
-                found.append(f"a thread started by the notebook ({t.name}) was still running")
-        return found
+        return running_threads(self.roots)
 
     def eq_scan(self) -> list[str]:
-        """Values produced during the cell whose == says yes to anything (nbgrader #1379)."""
-        found = []
-        for name, value in list(self.shell.user_ns.items()):
-            if name.startswith("_") or self.ns_ids.get(name) == id(value):
-                continue
-            for label, obj in ((name, value), (f"{name}.shape", getattr(value, "shape", None))):
-                if obj is None or not _foreign(obj, self.roots):
-                    continue
-                try:
-                    always = bool(obj == object()) or not bool(obj != object())
-                except Exception:  # noqa: BLE001 - a raising __eq__ is not "always equal"
-                    always = False
-                if always:
-                    found.append(
-                        f"{label} (a {type(obj).__name__} defined in the notebook) "
-                        "compares equal to anything"
-                    )
-        return found
+        return always_equal(self.shell.user_ns, self.ns_ids, self.roots)
 
     # --- trusted helpers -----------------------------------------------------------------
     def trusted_helpers(self, source: str, key: str = "") -> tuple[dict, dict]:
@@ -245,21 +201,6 @@ class Guard:
             self.install(objects, glb)
         self.ns_ids = {k: id(v) for k, v in self.shell.user_ns.items()}
         raise GuardReport(nonce + json.dumps(found))
-
-
-def _fingerprint(fn):
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return None
-    return (
-        code.co_code,
-        code.co_names,
-        code.co_varnames,
-        tuple(c for c in code.co_consts if not hasattr(c, "co_code")),
-    )
-
-
-_MISSING = object()
 
 
 def install(shell, kernel) -> None:

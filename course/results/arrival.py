@@ -8,8 +8,8 @@ change (create, write, rename, chmod) and cannot be set back by a user, so the n
 an inbound entry and everything in it is a time the student cannot move earlier: the moment the
 submission (or its last tampering) arrived. `collect` keeps both times in
 `submitted/.arrivals-ASSIGNMENT.json` ({student: {arrived, claimed, source, entry}}); the
-grade-on-submit service keeps the same facts in its ledger (course.hub.ledger), and
-`load_arrivals` reads both. Lateness uses `Arrival.effective`. Submissions that reach
+grade-on-submit service keeps the same facts in its ledger (written by course.hub.ledger, read
+by course.results.ledger), and `load_arrivals` reads both. Lateness uses `Arrival.effective`. Submissions that reach
 submitted/ by other means (an LMS download, by hand) have no record and keep their timestamp.txt.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from nbgrader.utils import parse_utc
 
 from ..paths import CourseDir
+from .ledger import arrivals as ledger_arrivals
 
 # An honest submit writes timestamp.txt and then copies the notebook, so its arrival is a
 # moment after its claim; more than this apart and the claim is not believed.
@@ -82,7 +83,7 @@ def _store(course: CourseDir, assignment: str) -> Path:
 
 def load_arrivals(course: CourseDir, assignment: str) -> dict[str, Arrival]:
     """{student: Arrival} from `python -m course collect`'s records and the grade-on-submit
-    service's ledger (course.hub.ledger), for the submission now in submitted/."""
+    service's ledger (course.results.ledger), for the submission now in submitted/."""
     try:
         raw = json.loads(_store(course, assignment).read_text())
     except (FileNotFoundError, ValueError):
@@ -93,8 +94,6 @@ def load_arrivals(course: CourseDir, assignment: str) -> dict[str, Arrival]:
         )
         for student, r in raw.items()
     }
-    from ..hub.ledger import arrivals as ledger_arrivals
-
     for a in ledger_arrivals(course.root, assignment):  # oldest first: the newest wins
         claimed = _safe_utc(a.claimed)
         here = claimed_at(course.submission_dir(a.student, assignment))
@@ -138,7 +137,7 @@ def record_arrival(
     return arrival
 
 
-def record_collected(course: CourseDir, assignment: str, inbound: Path) -> dict[str, Arrival]:
+def record_collected(*, course: CourseDir, assignment: str, inbound: Path) -> dict[str, Arrival]:
     """After `nbgrader collect`: for each student whose submitted/ copy is the newest inbound
     entry (the one nbgrader chose by its folder-name time), record that entry's arrival."""
     newest: dict[str, tuple[datetime, Path]] = {}

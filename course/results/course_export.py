@@ -151,7 +151,7 @@ def write_lateness(grades: CourseGrades, dest: Path) -> Path:
     return dest
 
 
-def export_course(course: CourseDir) -> list[Path]:
+def export_course(*, course: CourseDir) -> list[Path]:
     """grades_course.csv (wide), canvas.csv, lateness.csv and grades_by_exercise_ID.csv per
     assignment, at the course root."""
     grades = course_grades(course)

@@ -102,7 +102,9 @@ def _figures(grades: CourseGrades) -> dict[str, str]:
     return out
 
 
-def course_report(course: CourseDir, dest: Path | None = None, now: datetime | None = None) -> Path:
+def course_report(
+    *, course: CourseDir, dest: Path | None = None, now: datetime | None = None
+) -> Path:
     """Write report/index.html (and each assignment's report/<id>.html that has grades)."""
     grades = course_grades(course)
     now = now or datetime.now(UTC)
@@ -113,7 +115,9 @@ def course_report(course: CourseDir, dest: Path | None = None, now: datetime | N
         values = list(grades.scores[a.id].values())
         link = None
         if values:
-            link = report(a.id, course, dest=dest.parent / course.report_html(a.id).name).name
+            link = report(
+                course=course, assignment=a.id, dest=dest.parent / course.report_html(a.id).name
+            ).name
         late = grades.late[a.id]
         rows.append(
             AssignmentRow(

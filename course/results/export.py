@@ -147,6 +147,6 @@ def export_exercise_csv(
     return dest
 
 
-def export(assignment: str = ASSIGNMENT, course: CourseDir = CourseDir()) -> tuple[Path, Path]:
+def export(*, course: CourseDir = CourseDir(), assignment: str = ASSIGNMENT) -> tuple[Path, Path]:
     """Both CSVs at the course root: grades.csv and grades_by_exercise.csv."""
     return export_grades_csv(assignment, course), export_exercise_csv(assignment, course)

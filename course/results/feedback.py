@@ -64,8 +64,9 @@ FEEDBACK_PREPROCESSORS = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
 
 def generate_feedback(
-    assignment: str = ASSIGNMENT,
+    *,
     course: CourseDir = CourseDir(),
+    assignment: str = ASSIGNMENT,
     student: str | None = None,
     force: bool = True,
     students: list[str] | None = None,

@@ -67,6 +67,7 @@ def sync_due_dates(course: CourseDir, config: Course | None = None) -> list[str]
 
 
 def extend(
+    *,
     course: CourseDir,
     student: str,
     assignment: str,

@@ -273,8 +273,9 @@ def render(
 
 
 def report(
-    assignment: str = ASSIGNMENT,
+    *,
     course: CourseDir = CourseDir(),
+    assignment: str = ASSIGNMENT,
     failures: list[tuple[str, str]] | None = None,
     dest: Path | None = None,
 ) -> Path:

@@ -24,7 +24,7 @@ import nbformat
 from ..errors import SiteRefused
 from ..nb import Delimiters, load_config
 from ..paths import CourseDir
-from . import gate
+from . import gate, guide
 from .figures import attach, solution_figures
 from .meta import AssignmentInfo, Notebook, assignments
 from .render import TEMPLATES, render_cells, solution_notebook
@@ -86,12 +86,14 @@ class Built:
     solutions: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # solutions turned on but not yet due
     no_source: list[str] = field(default_factory=list)  # released, but source/ is gone
+    guide: Path | None = None  # the student guide page (docs/student.md), linked from every page
 
     def summary(self) -> str:
         lines = [
             f"built {self.out / 'index.html'}: {len(self.pages)} page(s), "
             f"{len(self.downloads)} notebook download(s); no hidden material, no broken links"
         ]
+        lines += [f"student guide {self.guide.name} (docs/student.md)"] if self.guide else []
         lines += [f"solutions page published for {a} (past its due date)" for a in self.solutions]
         lines += [f"solutions of {a} withheld: not past its due date" for a in self.withheld]
         lines += [
@@ -134,7 +136,21 @@ def _notebook_page(env, tmp: Path, info, nb_info: Notebook, nb, ctx: dict, kind:
     return page
 
 
+def _guide_page(env, tmp: Path, student_guide: guide.Guide, ctx: dict) -> Path:
+    for rel, data in student_guide.files.items():
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(data)
+    page = tmp / guide.PAGE
+    page.write_text(
+        env.get_template("guide.html.j2").render(
+            **ctx, root="", guide=student_guide, body=student_guide.body
+        )
+    )
+    return page
+
+
 def build(
+    *,
     course: CourseDir | None = None,
     out: Path | None = None,
     settings: Settings | None = None,
@@ -156,7 +172,13 @@ def build(
     config = load_config(course.root)  # the course's nbgrader delimiters, as the release uses
     delimiters = Delimiters.from_config(config)
     env = _env()
-    ctx = dict(course_title=course_title or "Math for LLMs", settings=settings, built_at=now)
+    student_guide = guide.render(course)
+    ctx = dict(
+        course_title=course_title or "Math for LLMs",
+        settings=settings,
+        built_at=now,
+        has_guide=student_guide is not None,
+    )
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SiteRefused(f"{out}: not empty and not a course site; the build will not replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +223,8 @@ def build(
             )
         )
         built.pages.insert(0, home)
+        if student_guide is not None:
+            built.guide = _guide_page(env, tmp, student_guide, ctx)
         # The home page names assignments and topics: check it against every source notebook.
         for info in infos:
             for nb_info in info.notebooks:
@@ -215,6 +239,7 @@ def build(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     built.pages = [out / p.relative_to(tmp) for p in built.pages]
+    built.guide = built.guide and out / built.guide.relative_to(tmp)
     built.downloads = [out / p.relative_to(tmp) for p in built.downloads]
     return built
 

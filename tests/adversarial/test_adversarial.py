@@ -201,7 +201,7 @@ def test_flags_say_why_in_the_autograded_folder(graded):
 def test_the_report_lists_flagged_submissions_with_reasons(graded):
     from course.results.report import report
 
-    html = report(ASSIGNMENT, graded.course).read_text()
+    html = report(course=graded.course, assignment=ASSIGNMENT).read_text()
     section = html.split('id="integrity-flags"')[1].split("</section>")[0]
     for student in ("cheat_during_test", "cheat_redefine_checks", "cheat_ipython_hooks"):
         assert student in section

@@ -34,7 +34,7 @@ def course_with_formula(dest: Path) -> CourseDir:
 @contextlib.contextmanager
 def served(course: CourseDir, out: Path, hub_url: str | None = None):
     """Build the site into `out` and serve it on 127.0.0.1 (a free port); yields the base URL."""
-    build(course, out, Settings(hub_url=hub_url))
+    build(course=course, out=out, settings=Settings(hub_url=hub_url))
     httpd = server(out, 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

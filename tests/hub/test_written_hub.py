@@ -55,7 +55,7 @@ def test_ta_grades_a_written_question_by_groups(hub, chromium):
     cell = next(c for c in hostile.cells if c.metadata.get("nbgrader", {}).get("grade_id") == GID)
     cell.source = hp.HOSTILE_WRITTEN
     write_submission(hostile, course, "w_hostile", ASSIGNMENT, timestamp="2026-03-01 12:00:00 UTC")
-    summary = grade(ASSIGNMENT, root=course.root, progress=False)
+    summary = grade(course=course, assignment=ASSIGNMENT, progress=False)
     assert not (set(summary.failed) & set(wc.labels[GID])), summary.failed
     chown_tree(course.root, GRADER)
     want = {s: wc.expected_item(GID, s) for s in wc.labels[GID]}
@@ -150,11 +150,11 @@ def test_ta_grades_a_written_question_by_groups(hub, chromium):
     from course.results.feedback import generate_feedback
     from course.results.late import apply_penalties
 
-    pages = generate_feedback(ASSIGNMENT, course, student=victim)
+    pages = generate_feedback(course=course, assignment=ASSIGNMENT, student=victim)
     html = pages[0].read_text()
     assert "0.5/1: right that it relates the (B, T, d)" in html
     apply_penalties(course)  # as `python -m course export` does first
-    export_course(course)
+    export_course(course=course)
     with open(course.canvas_csv, newline="") as fh:
         rows = {r["SIS Login ID"]: r for r in csv.DictReader(fh)}
     # every code point (20) and ex01's written 0.5; the other written answers are blank

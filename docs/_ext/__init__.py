@@ -1,0 +1,1 @@
+"""The documentation site's own Sphinx hooks (docs/conf.py connects them)."""
