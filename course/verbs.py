@@ -260,6 +260,8 @@ def run_new(args) -> int:
 
 # --- similarity and archive (issue 23) ------------------------------------------------------
 def run_similarity(args) -> int:
+    from .similarity.verbs import similarity
+
     return similarity(
         course=args.course,
         assignments=_ids(args, everything_by_default=False),
@@ -268,44 +270,7 @@ def run_similarity(args) -> int:
     )
 
 
-def similarity(
-    *, course: Path, assignments: list[str], against: Path | None = None, as_json: bool = False
-) -> int:
-    """Write similarity/<assignment>.html for each assignment; with as_json, print the pairs
-    as one JSON object per assignment (one per line) and the rest on stderr."""
-    from .errors import SimilarityRefused
-    from .similarity.compare import compare
-    from .similarity.report import dumps, write_html
-
-    if against is not None and not Path(against).is_dir():
-        raise SimilarityRefused(f"--against {against}: not a folder")
-    where = CourseDir(course)
-    status = 0
-    for assignment in assignments:
-        if not (where.release / assignment).is_dir():  # the others are still reported
-            print(
-                f"similarity refused: {where.release / assignment} is missing: "
-                f"run python -m course release {assignment}",
-                file=sys.stderr,
-            )
-            status = 1
-            continue
-        comparison = compare(where, assignment, against)
-        for line in comparison.skipped:
-            print(f"not compared: {line}", file=sys.stderr)
-        page = write_html(comparison, where)
-        if as_json:
-            print(dumps(comparison), flush=True)
-        print(f"wrote {page} (for review)", file=sys.stderr if as_json else sys.stdout)
-    return status
-
-
 def run_archive(args) -> int:
+    from .similarity.verbs import archive
+
     return archive(course=args.course, term=args.term, to=args.to)
-
-
-def archive(*, course: Path, term: str | None = None, to: Path | None = None) -> int:
-    from .similarity.archive import archive as keep
-
-    print(keep(CourseDir(course), term, to).summary())
-    return 0

@@ -107,7 +107,7 @@ def analyse(subjects: list[Subject], order: list[tuple[str, str]], release_code:
     evidence = 1 - np.exp(-weighted / EVIDENCE)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(shared_total > 0, weighted / shared_total, 0.0) * evidence
-    current = np.array([not s.past for s in subjects])
+    current = np.array([not s.past for s in subjects], dtype=bool)
     ai, bi = np.triu_indices(n, k=1)
     keep = current[ai] | current[bi]
     for a, b in zip(ai[keep].tolist(), bi[keep].tolist(), strict=True):

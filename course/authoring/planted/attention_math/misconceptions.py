@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import Misconception
+from .hints import HINTS
 
 M = Misconception
 
@@ -276,47 +277,4 @@ MISCONCEPTIONS: dict[str, Misconception] = {
     ),
 }
 
-# A piece of the per-cause hint the visible checks print for exactly this mistake (the test asserts
-# it appears, so a hint that stops matching its mistake is caught).
-_HINTS = {
-    "scores_unscaled": "these are the raw dot products",
-    "scores_divide_by_d": "you divided by d = 4",
-    "scores_plain_transpose": "K.T reverses every axis",
-    "softmax_no_max_shift": "np.exp(1000) is inf",
-    "softmax_global_sum": "the whole matrix sums to 1",
-    "softmax_ignores_axis": "the axis argument is ignored",
-    "softmax_global_max": "you subtracted the maximum of the whole array",
-    "mask_inverted": "True marks the future here",
-    "mask_transposed": "the upper triangle lets query i see the future",
-    "mask_strict": "a token may attend to itself",
-    "mask_float": "a 0/1 number matrix",
-    "temperature_multiplied": "do not multiply",
-    "temperature_not_renormalised": "must be renormalised",
-    "temperature_unstable": "logits / T = 5000 overflows",
-    "ce_sum": "the sum over the batch",
-    "ce_log_of_softmax": "underflowed to 0 before the log",
-    "ce_wrong_index": "pick one entry per row",
-    "ce_global_max": "the largest logit of the whole batch",
-    "ce_per_row": "these are the per-row losses",
-    "attention_mask_after_softmax": "the mask was applied after the softmax",
-    "attention_softmax_over_queries": "the softmax ran over the queries",
-    "attention_mask_inverted": "you hid the allowed keys",
-    "attention_unscaled": "the 1/sqrt(d) scale is missing",
-    "attention_global_max": "the largest score of the whole array",
-    "heads_reshape_only": "mixes tokens and heads",
-    "heads_interleaved": "a head is a contiguous block of columns",
-    "merge_without_transpose": "move the head axis next to d_head first",
-    "jacobian_diagonal_only": "only the diagonal",
-    "jacobian_sign_flipped": "the sign is flipped",
-    "jacobian_inner_product": "subtract the outer product",
-    "kv_no_factor_2": "a key AND a value",
-    "kv_prints": "your function returns None",
-    "kv_ignores_batch": "every sequence in the batch has its own cache",
-    "kv_counts_values": "counts numbers, not bytes",
-    "kv_float": "byte counts are whole numbers",
-    "flops_macs": "a multiply-add counts as 2 FLOPs",
-    "flops_linear": "seq_len appears twice",
-    "flops_one_layer": "multiply by n_layers",
-    "flops_float": "FLOP counts are whole numbers",
-}
-MISCONCEPTIONS = {name: replace(m, hint=_HINTS[name]) for name, m in MISCONCEPTIONS.items()}
+MISCONCEPTIONS = {name: replace(m, hint=HINTS[name]) for name, m in MISCONCEPTIONS.items()}
