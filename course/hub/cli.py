@@ -82,7 +82,14 @@ def run_hub(args: argparse.Namespace) -> int:
 def run_grader(args: argparse.Namespace) -> int:
     from course.hub.service import GradeOnSubmit, RateLimit
 
+    sys.dont_write_bytecode = True  # root: nothing written into the checkout it imports from
     logging.basicConfig(level=logging.INFO, format="%(asctime)s grade-on-submit %(message)s")
+    if args.grader_user:  # every start: a rearranged exchange is not served
+        from course.hub.layout import check_exchange
+
+        if unsafe := check_exchange(args.exchange, args.course_id, args.grader_user):
+            logging.error("refusing to run: %s", "; ".join(unsafe))
+            return 1
     service = GradeOnSubmit(CourseDir(args.course), args.exchange, args.course_id,
                             args.grader_user, RateLimit(args.per_hour))  # fmt: skip
     try:

@@ -3,7 +3,7 @@
 One directory (``--state``, default /srv/math-for-llms) holds everything the hub serves:
 
     hub/                 root only (0700): jupyterhub_config.py, its database, cookie secret
-    exchange/            nbgrader's exchange (0777, as nbgrader requires)
+    exchange/            nbgrader's exchange (1777; owners and modes: course.hub.layout)
     jupyter-student/     read by every student's server: exchange, course id, no instructor tools
     jupyter-grader/      read by the formgrader service
     grader/<course_id>/  the course directory (0700, owned by the grader account): source/,
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.exchange import write_student_config
+from course.hub import layout
 from course.hub import roster as rosters
 from course.paths import COURSE_ID, REPO, CourseDir, new_course
 
@@ -140,10 +141,15 @@ def prepare(settings: HubSettings) -> Path:
     rosters.ensure_account(settings.grader_user)
     course = prepare_course(settings)
     rosters.sync_gradebook(course.db_url, settings.people)
-    settings.exchange.mkdir(exist_ok=True)
-    settings.exchange.chmod(0o777)
-    for assignment in assignments(course):
-        release_to_exchange(course, settings.exchange, assignment, force=True)
+    unsafe = layout.before_release(settings.exchange, settings.course_id, settings.grader_user)
+    if not unsafe:
+        for assignment in assignments(course):
+            release_to_exchange(course, settings.exchange, assignment, force=True)
+        layout.after_release(settings.exchange, settings.course_id, settings.grader_user)
+        unsafe = layout.check_exchange(settings.exchange, settings.course_id, settings.grader_user)
+    if unsafe:
+        raise HubSetupError("refusing to serve an exchange students could rearrange: "
+                            + "; ".join(unsafe))  # fmt: skip
     chown_tree(settings.grader_home, settings.grader_user)
     settings.grader_home.chmod(0o700)
     write_student_config(
