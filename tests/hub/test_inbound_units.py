@@ -63,6 +63,9 @@ def test_symbolic_links_are_refused_whatever_they_point_at(tmp_path, target):
     reason = refused(e, "symlink")
     assert "symbolic link" in reason and "'link'" in reason
     assert "root:" not in reason  # never a byte of what it points at
+    with pytest.raises(Refused) as err:  # her page is found under her own secret
+        admit(e, e.parent / "staged")
+    assert (err.value.rule, err.value.secret) == ("symlink", "s3cret")
 
 
 def test_the_entry_itself_as_a_link_is_refused(tmp_path):
