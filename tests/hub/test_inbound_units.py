@@ -174,3 +174,40 @@ def test_as_root_the_copy_is_made_as_the_student_whom_the_kernel_stops():
         import shutil
 
         shutil.rmtree(top)
+
+
+@pytest.mark.skipif(ME != 0, reason="the exchange layout has root and another owner")
+def test_exchange_layout_is_checked_and_the_service_refuses_a_rearranged_one(tmp_path, caplog):
+    import stat
+
+    from course.hub.layout import after_release, before_release, check_exchange
+
+    grader = "nobody"
+    exchange = tmp_path / "exchange"
+    assert before_release(exchange, "c1", grader) == []
+    for sub in ("outbound/a1", "inbound"):
+        (exchange / "c1" / sub).mkdir(parents=True)  # as nbgrader's release makes them
+    (exchange / "c1" / "outbound" / "a1" / "exercises.ipynb").write_text("{}")
+    after_release(exchange, "c1", grader)
+    assert check_exchange(exchange, "c1", grader) == []
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((exchange / "c1" / "inbound").stat().st_mode) == 0o3733
+    # What a student did to the old 0777 exchange: the course folder replaced by her own.
+    os.rename(exchange / "c1", exchange / "c1-old")
+    (exchange / "c1").mkdir()
+    os.chown(exchange / "c1", 1, 1)  # not root's, not the grader's
+    problems = check_exchange(exchange, "c1", grader)
+    named = f"{exchange / 'c1'}: owned by {pwd.getpwuid(1).pw_name}, expected nobody"
+    assert problems[0] == named  # (then: its outbound/, inbound/, feedback/ are missing)
+    assert before_release(exchange, "c1", grader) == [named]  # never chowned back
+    exchange.chmod(0o777)
+    assert f"{exchange}: mode 0777, expected 1777" in check_exchange(exchange, "c1", grader)
+    from argparse import Namespace
+
+    from course.hub.cli import run_grader
+
+    args = Namespace(course=tmp_path, exchange=exchange, course_id="c1", grader_user=grader,
+                     per_hour=1, poll=1.0)  # fmt: skip
+    with caplog.at_level("ERROR"):
+        assert run_grader(args) == 1  # before it watches anything
+    assert f"{exchange}: mode 0777" in caplog.text
