@@ -156,4 +156,25 @@ def test_a_submission_while_the_service_restarts_is_graded_after_it(hub):
     assert "Submitted as:" in proc.communicate(timeout=120)[0]
     got = hub.wait_done(FAY, len(before) + 1, timeout=180)
     assert [o for e, o in got.items() if e not in before] == ["graded"], got
-    assert hub.grader_pid() not in (None, pid)
+
+
+def test_the_gradebook_holds_the_arrival_not_the_claim_once_graded(hub):
+    """One submission time: as soon as grade-on-submit has graded it, the gradebook (so
+    formgrader and nbgrader's CSVs) holds the time the lateness rule uses, here the arrival
+    because the claim is in the future; the claim stays beside it (arrivals, pages)."""
+    from datetime import UTC
+
+    from nbgrader.api import Gradebook
+
+    from course.results.arrival import load_arrivals
+
+    name = f"{MAL}+{ASSIGNMENT}+2030-01-01 00:00:00.000000 UTC+future"
+    forge(hub, MAL, name, f"cp {NB} .")
+    assert done(hub, [name])[name]["outcome"] == "graded"
+    arrival = load_arrivals(hub.course, ASSIGNMENT)[MAL]
+    assert arrival.entry == name and arrival.claimed.year == 2030
+    assert arrival.effective == arrival.arrived
+    with Gradebook(hub.course.db_url) as gb:
+        stamp = gb.find_submission(ASSIGNMENT, MAL).timestamp
+    assert stamp.replace(tzinfo=UTC) == arrival.arrived  # not 2030
+    assert "your submission says 2030-01-01" in page(hub, "secret-future")
