@@ -26,9 +26,10 @@ system:
 	@bash .ci/system-packages.sh
 	@bash .ci/hub-packages.sh
 
-# The course JupyterHub on http://127.0.0.1:8000 (README "Course JupyterHub"); as root.
+# The course JupyterHub on http://127.0.0.1:8000 (README "Course JupyterHub"); as root. Without
+# ROSTER=file.csv: a demo course (course/hub/demo-roster.csv; passwords printed once).
 hub: setup
-	$(BIN)/python -m course hub --roster $(or $(ROSTER),roster.csv)
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m course hub $(if $(ROSTER),--roster $(ROSTER))
 
 release: setup
 	$(BIN)/python -m course release embedding_space_math

@@ -47,8 +47,10 @@ def ensure_exchange(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     # Students (other Unix users on a real machine) write into inbound/ under this root; a
     # root-owned shared exchange is the administrator's to set up, so leave others' modes alone.
+    # Sticky (1777): nobody can rename or delete a folder of another account's in it, such as
+    # the course's (nbgrader's own check looks at the 0777 bits only).
     if root.stat().st_uid == os.getuid():
-        root.chmod(0o777)
+        root.chmod(0o1777)
     return root
 
 
@@ -107,14 +109,29 @@ def collect(
 
     Returns the ids of students who have a submission of ``assignment`` afterwards.
     """
-    # check_owner compares the Unix owner with the student id; on a one-account machine
-    # (tests, a laptop demo) every submission is owned by the same user, so skip it.
+    return collect_checked(course=course, exchange=exchange, assignment=assignment)[0]
+
+
+def collect_checked(*, course: CourseDir, exchange: Path, assignment: str):
+    """collect, from root's checked copies: every inbound entry is first staged into the
+    course's own ``exchange-staged/`` (course.hub.staging: no links followed, copied as its
+    student when run as root), and nbgrader collects from there. Returns (students,
+    {refused entry: Refused}, the staged inbound folder)."""
+    from course.hub.staging import stage_inbound
+
+    staged_root = course.root / "exchange-staged"
+    staged = staged_root / COURSE_ID / "inbound"
+    inbound = Path(exchange) / COURSE_ID / "inbound"
+    refused = stage_inbound(inbound, staged, assignment) if inbound.is_dir() else {}
+    # check_owner compares the Unix owner with the student id: done while staging (and on a
+    # one-account machine, tests or a laptop demo, every submission has the same owner).
     _nbgrader(
         course,
-        exchange,
+        staged_root,
         "collect",
         assignment,
         "--update",
         "--ExchangeCollect.check_owner=False",
     )
-    return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())
+    students = sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())
+    return students, refused, staged

@@ -175,20 +175,24 @@ def run_publish(args) -> int:
 
 
 def run_collect(args) -> int:
-    from .exchange import collect
+    from .exchange import collect_checked
     from .paths import COURSE_ID
     from .results.arrival import record_collected
 
     course = CourseDir(args.course)
     for assignment in _ids(args):
-        students = collect(course=course, exchange=args.exchange, assignment=assignment)
+        students, refused, staged = collect_checked(
+            course=course, exchange=args.exchange, assignment=assignment
+        )
         print(
             f"submitted/ holds {len(students)} submission(s) of {assignment}"
             + (f": {', '.join(students)}" if students else "")
         )
+        for entry, why in refused.items():  # course.hub.inbound: never read, never collected
+            print(f"  REFUSED {entry!r}: {why.reason}")
         inbound = Path(args.exchange) / COURSE_ID / "inbound"
         for student, seen in record_collected(
-            course=course, assignment=assignment, inbound=inbound
+            course=course, assignment=assignment, inbound=inbound, staged=staged
         ).items():
             if seen.forged:
                 print(

@@ -32,7 +32,7 @@ def test_without_a_student_id_nbgrader_uses_the_login_name(tmp_path):
 
 def test_exchange_is_created_writable_by_everyone(tmp_path):
     root = ensure_exchange(tmp_path / "exchange")
-    assert root.is_dir() and stat.S_IMODE(root.stat().st_mode) == 0o777
+    assert root.is_dir() and stat.S_IMODE(root.stat().st_mode) == 0o1777  # sticky
 
 
 class _Section(dict):

@@ -1,4 +1,5 @@
-"""Feedback for a whole batch, rendered on every core. Runs in the grade-on-submit service; its
+"""The grade-on-submit service's kept workers: KeptPool (grading) and FeedbackPool (feedback for
+a whole batch, rendered on every core). Runs in the grade-on-submit service; its
 worker processes are spawned once and kept between batches, like the grading workers.
 
 Why (bench/bench_hub.py, 2 cores, load average 11-29, one process per batch): feedback was 78 s
@@ -62,3 +63,24 @@ class FeedbackPool:
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class KeptPool:
+    """The sandboxed workers, kept warm from one batch to the next.
+
+    grade() closes the pool it is given at the end of every run; workers take ~2 s to warm
+    up on an idle 2-core machine (numpy, matplotlib, seaborn, ipykernel) and 10-15 s under
+    load, which would be paid for every single submission. Each submission still runs in a
+    fresh kernel forked from the worker, exactly as within one `python -m course grade` run."""
+
+    def __init__(self, pool):
+        self.pool, self.slots = pool, pool.slots
+
+    def submit(self, request):
+        return self.pool.submit(request)
+
+    def close(self, abort: bool = False) -> None:
+        pass  # see the class docstring; shutdown() really stops them
+
+    def shutdown(self) -> None:
+        self.pool.close(abort=True)

@@ -20,8 +20,10 @@ from course.results.ledger import LEDGER, Arrival, arrivals, arrivals_in, receiv
 __all__ = ["LEDGER", "Arrival", "Ledger", "arrivals", "now", "received_at"]
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+def now(ts: float | None = None) -> str:
+    """The ledger's time format (UTC, microseconds): now, or the POSIX time `ts`."""
+    when = datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC)
+    return when.isoformat(timespec="microseconds")
 
 
 class Ledger:

@@ -1,30 +1,23 @@
 """Grade on submit: a JupyterHub-managed service that grades each new submission and releases
 its feedback (`python -m course hub-grader`, started by the hub as root, restarted on exit).
+Root, because the sandbox gives every kernel a uid of its own (docs/deploy.md, threat model);
+what it writes in the course directory is handed back to the grader account for formgrader.
 
-Runs as root because the sandboxed grader needs it (a uid of its own for every kernel, see
-README "Threat model"); everything it writes in the course directory is handed back to the
-grader account afterwards so formgrader keeps working.
-
-One batch = every complete inbound entry without a ``done`` line in the ledger when the service
-wakes (a burst of 30 is one or two batches, not 30), per assignment:
-  refuse entries whose folder owner is not the student they claim to be (moved out of inbound);
-  collect: ONE nbgrader collect --update (the newest per student goes to submitted/);
-  grade: ONE course.grading.run.grade on workers kept warm between batches (KeptPool);
-  feedback: ONE nbgrader generate_feedback for the batch's students (course.results.feedback:
-  hidden tests removed), a banner in each page (when received, graded feedback used this hour)
-  or, over the rate limit, a page that says it was recorded but not scored; pages of our own for
-  entries that could not be graded or were superseded in the same batch;
-  release: ONE nbgrader release_feedback for the batch's students, files handed back.
-Per-student nbgrader runs made feedback the stage that grew with a burst (the previous design;
-see README "Grade on submit" for the stage times). Only then is ``done`` written, so a crash
-anywhere means the batch is redone on restart. Stage times go to the ledger (a ``batch`` line).
+One batch = every complete inbound entry without a ``done`` ledger line when the service wakes
+(a burst of 30 is one or two batches), per assignment: admit each entry (course.hub.staging:
+walked without following links, copied as its student) or refuse it naming the rule it broke;
+ONE nbgrader collect from the staged copies; ONE course.grading.run.grade on kept-warm workers,
+then the gradebook's submission times set to the arrival the lateness rule uses; ONE
+generate_feedback (hidden tests removed) with a banner per page, or our own page for entries
+over the rate limit, ungradable or superseded; ONE release_feedback, files handed back.
+Per-student nbgrader runs made feedback grow with a burst (stage times: docs/grading.md).
+Only then is ``done`` written, so a crash anywhere means the batch is redone on restart.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -34,33 +27,15 @@ from pathlib import Path
 
 from nbgrader.utils import notebook_hash
 
+from course.hub.feedback_pool import KeptPool
+from course.hub.inbound import LIMITS, Refused
 from course.hub.ledger import Arrival, Ledger, now
-from course.hub.pages import banner, failed_page, limited_page, superseded_page
+from course.hub.pages import banner, failed_page, limited_page, refused_page, superseded_page
+from course.hub.staging import admit
 from course.paths import CourseDir
 
 log = logging.getLogger("grade-on-submit")
 WINDOW = timedelta(hours=1)
-
-
-class KeptPool:
-    """The sandboxed workers, kept warm from one batch to the next.
-
-    grade() closes the pool it is given at the end of every run; workers take ~2 s to warm
-    up on an idle 2-core machine (numpy, matplotlib, seaborn, ipykernel) and 10-15 s under
-    load, which would be paid for every single submission. Each submission still runs in a
-    fresh kernel forked from the worker, exactly as within one `python -m course grade` run."""
-
-    def __init__(self, pool):
-        self.pool, self.slots = pool, pool.slots
-
-    def submit(self, request):
-        return self.pool.submit(request)
-
-    def close(self, abort: bool = False) -> None:
-        pass  # see the class docstring; shutdown() really stops them
-
-    def shutdown(self) -> None:
-        self.pool.close(abort=True)
 
 
 @contextmanager
@@ -78,10 +53,6 @@ class RateLimit:
     per_hour: int = 3
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds")
-
-
 class GradeOnSubmit:
     def __init__(self, course: CourseDir, exchange: Path, course_id: str, grader_user: str | None,
                  limit: RateLimit = RateLimit()):  # fmt: skip
@@ -92,11 +63,20 @@ class GradeOnSubmit:
         self.feedback = None  # course.hub.feedback_pool.FeedbackPool, made by warm()
         self.ledger = Ledger(course.root)
         self.inbound = self.exchange / course_id / "inbound"
+        self.limits = LIMITS
+        # What nbgrader collects from: root's checked copies of admitted entries.
+        self.staged_root = course.root / "exchange-staged"
+        self.staged_inbound = self.staged_root / course_id / "inbound"
+        # Refused entries, moved out of inbound/ (outside the course folder, which the service
+        # hands back to the grader account after every batch: no chown of 100,000 files).
+        self.refused_dir = course.root.parent / f"{course_id}-refused"
         self.feedback_dir = self.exchange / course_id / "feedback"
 
     # --- noticing ------------------------------------------------------------------------
     def pending(self) -> list[Arrival]:
-        """Complete inbound entries the ledger has no ``done`` for (arrival recorded once)."""
+        """Complete inbound entries the ledger has no ``done`` for (arrival recorded once).
+        A new entry is admitted (course.hub.staging: checked, copied as its student) or
+        refused here; nothing of it is read as root before that."""
         known = self.ledger.arrivals()
         out = []
         try:
@@ -104,42 +84,66 @@ class GradeOnSubmit:
         except FileNotFoundError:
             return []
         for name in names:
-            if name in known and known[name].outcome:
+            if name in known:
+                if not known[name].outcome:
+                    out.append(known[name])
                 continue
             folder = self.inbound / name
-            parts = name.split("+")
-            if len(parts) != 4 or not all(
-                (folder / f).is_file() for f in ("timestamp.txt", "submission_secret.txt")
-            ):
+            try:  # lstat: present is enough, whatever they are (a link is refused below)
+                for f in ("timestamp.txt", "submission_secret.txt"):
+                    os.lstat(folder / f)
+            except OSError:
                 continue  # still being copied by the student's server
-            if name in known:
-                out.append(known[name])
-                continue
-            stamps = [folder.stat().st_ctime] + [p.lstat().st_ctime for p in folder.rglob("*")]
-            arrival = Arrival(
-                entry=name, student=parts[0], assignment=parts[1],
-                claimed=(folder / "timestamp.txt").read_text().strip(),
-                received=_iso(max(stamps)), noticed=now(),
-            )  # fmt: skip
-            self.ledger.arrived(arrival)
-            out.append(arrival)
+            if arrival := self._admit(name):
+                out.append(arrival)
         return out
 
-    def _owner_ok(self, a: Arrival) -> str | None:
-        import pwd
-
+    def _admit(self, name: str) -> Arrival | None:
+        folder = self.inbound / name
+        student, assignment = (name.split("+") + ["", ""])[:2]
+        received, claimed, refusal = now(os.lstat(folder).st_ctime), "", None
         try:
-            owner = pwd.getpwuid((self.inbound / a.entry).stat().st_uid).pw_name
-        except KeyError:
-            owner = "an unknown account"
-        if owner != a.student and os.geteuid() == 0:
-            return f"submitted as {a.student} by {owner}"
-        return None
+            if assignment not in self._released():
+                raise Refused("name", "no such assignment")
+            newest, _, claimed = admit(folder, self._staged(name), self.limits)
+            received = now(newest)
+        except Refused as r:
+            refusal, claimed = r, r.claimed
+        arrival = Arrival(entry=name, student=student, assignment=assignment, claimed=claimed,
+                          received=received, noticed=now())  # fmt: skip
+        self.ledger.arrived(arrival)
+        if refusal:
+            self._refuse(arrival, refusal)
+            return None
+        return arrival
+
+    def _staged(self, name: str) -> Path:
+        self.staged_inbound.mkdir(parents=True, exist_ok=True)
+        return self.staged_inbound / name
+
+    def _released(self) -> list[str]:
+        return sorted(p.name for p in self.course.release.iterdir() if p.is_dir())
+
+    def _refuse(self, a: Arrival, why: Refused) -> None:
+        """Ledger line, a page naming the rule (under the secret the student's own file gave,
+        if it could be read as hers), and the entry moved out of inbound/ (a rename: nothing
+        is read or copied) so that no later collect, ours or formgrader's, sees it."""
+        self.ledger.done(a.entry, "refused", why.reason)
+        log.warning("refused %r: %s", a.entry, why.reason)
+        if why.secret and a.assignment in self._released():
+            notebooks = sorted(p.stem for p in (self.course.release / a.assignment).glob("*.ipynb"))
+            self._own_page(why.secret, notebooks, refused_page(a, why.reason))
+        self.refused_dir.mkdir(mode=0o700, exist_ok=True)
+        try:
+            os.rename(self.inbound / a.entry, self.refused_dir / a.entry)
+        except OSError as exc:  # another filesystem: leave it; the ledger says refused
+            log.warning("could not move %r out of inbound: %s", a.entry, exc.strerror)
 
     # --- one batch -----------------------------------------------------------------------
-    def _api(self):
+    def _api(self, exchange: Path):
         """nbgrader's own API in this process: collect and release_feedback without paying
-        ~1.5 s (more under load) for a new `nbgrader` process each time."""
+        ~1.5 s (more under load) for a new `nbgrader` process each time. Collect reads the
+        staged exchange (root's checked copies), release_feedback writes the real one."""
         from nbgrader.apps.api import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
@@ -147,13 +151,13 @@ class GradeOnSubmit:
 
         config = load_config(self.course.root)
         config.CourseDirectory.course_id = self.course_id
-        config.Exchange.root = str(self.exchange)
-        # Owners were checked (and forgeries moved out) before collecting; see _owner_ok.
+        config.Exchange.root = str(exchange)
+        # Staged copies are root's; their students' owners were checked when admitted.
         config.ExchangeCollect.check_owner = False
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     def _nbgrader(self, verb: str, assignment: str, only: list[str] | None = None) -> None:
-        api = self._api()
+        api = self._api(self.staged_root if verb == "collect" else self.exchange)
         if only is not None:  # these students only, in one run (nbgrader's student_id_exclude)
             everyone = {p.name for p in self.course.feedback.iterdir() if p.is_dir()}
             api.coursedir.student_id_exclude = ",".join(sorted(everyone - set(only)))
@@ -166,18 +170,18 @@ class GradeOnSubmit:
         collect, one grade() on the kept workers, one generate_feedback, one release_feedback.
         Returns (and records in the ledger) the seconds spent in each stage."""
         from course.grading.run import grade
+        from course.results.late import apply_penalties
 
         stages = dict.fromkeys(("collect", "grade", "feedback", "release"), 0.0)
         kept = []
-        for a in batch:
-            if why := self._owner_ok(a):
-                refused = self.course.root / "refused"
-                refused.mkdir(exist_ok=True)
-                shutil.move(str(self.inbound / a.entry), refused / a.entry)
-                self.ledger.done(a.entry, "refused", why)
-                log.warning("refused %s: %s", a.entry, why)
-            else:
-                kept.append(a)
+        for a in batch:  # after a crash between admitting and grading: admit again
+            if not self._staged(a.entry).is_dir():
+                try:
+                    admit(self.inbound / a.entry, self._staged(a.entry), self.limits)
+                except Refused as r:
+                    self._refuse(a, r)
+                    continue
+            kept.append(a)
         by_assignment = defaultdict(list)
         for a in kept:
             by_assignment[a.assignment].append(a)
@@ -189,6 +193,9 @@ class GradeOnSubmit:
                 summary = grade(
                     course=self.course, assignment=assignment, progress=False, pool=self.pool
                 )
+                # One submission time: the gradebook's timestamp becomes the arrival time the
+                # lateness rule uses (course.results.late), now rather than at the next export.
+                apply_penalties(self.course, assignments=[assignment])
             self._feedback(assignment, arrivals, summary, stages)
         with _timed(stages, "release"):
             self._hand_back()
@@ -228,7 +235,7 @@ class GradeOnSubmit:
             for student in sorted({a.student for a in arrivals}):
                 counted = self._collected_secret(student, assignment)
                 for a in (a for a in arrivals if a.student == student):
-                    secret = (self.inbound / a.entry / "submission_secret.txt").read_text().strip()
+                    secret = (self._staged(a.entry) / "submission_secret.txt").read_text().strip()
                     if secret != counted:
                         outcomes[a.entry] = ("superseded", "a newer submission of yours counts")
                         self._own_page(secret, notebooks, superseded_page(a))

@@ -3,7 +3,7 @@
 One directory (``--state``, default /srv/math-for-llms) holds everything the hub serves:
 
     hub/                 root only (0700): jupyterhub_config.py, its database, cookie secret
-    exchange/            nbgrader's exchange (0777, as nbgrader requires)
+    exchange/            nbgrader's exchange (1777; owners and modes: course.hub.layout)
     jupyter-student/     read by every student's server: exchange, course id, no instructor tools
     jupyter-grader/      read by the formgrader service
     grader/<course_id>/  the course directory (0700, owned by the grader account): source/,
@@ -25,7 +25,9 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.exchange import write_student_config
+from course.hub import layout
 from course.hub import roster as rosters
+from course.hub.services import SERVICES, path_env
 from course.paths import COURSE_ID, REPO, CourseDir, new_course
 
 LAB_VENV = Path("/opt/math-for-llms-lab")
@@ -140,12 +142,17 @@ def prepare(settings: HubSettings) -> Path:
     rosters.ensure_account(settings.grader_user)
     course = prepare_course(settings)
     rosters.sync_gradebook(course.db_url, settings.people)
-    settings.exchange.mkdir(exist_ok=True)
-    settings.exchange.chmod(0o777)
-    for assignment in assignments(course):
-        release_to_exchange(
-            course=course, exchange=settings.exchange, assignment=assignment, force=True
-        )
+    unsafe = layout.before_release(settings.exchange, settings.course_id, settings.grader_user)
+    if not unsafe:
+        for assignment in assignments(course):
+            release_to_exchange(
+                course=course, exchange=settings.exchange, assignment=assignment, force=True
+            )
+        layout.after_release(settings.exchange, settings.course_id, settings.grader_user)
+        unsafe = layout.check_exchange(settings.exchange, settings.course_id, settings.grader_user)
+    if unsafe:
+        raise HubSetupError("refusing to serve an exchange students could rearrange: "
+                            + "; ".join(unsafe))  # fmt: skip
     chown_tree(settings.grader_home, settings.grader_user)
     settings.grader_home.chmod(0o700)
     write_student_config(
@@ -169,73 +176,13 @@ def _write_grader_config(settings: HubSettings) -> None:
     )
 
 
-def _path_env(venv_bin: Path) -> str:
-    return f"{venv_bin}:/usr/local/bin:/usr/bin:/bin"
-
-
 def hub_config(s: HubSettings) -> str:
     """The text of jupyterhub_config.py: plain assignments, readable by an administrator."""
     cid = s.course_id
     staff, students = s.by_role("instructor", "ta"), s.by_role("student")
     lab_bin = s.lab_venv / "bin"
-    formgrader = {
-        "name": cid,
-        "url": f"http://127.0.0.1:{s.port + 3}",
-        "command": [str(lab_bin / "jupyterhub-singleuser")],
-        "user": s.grader_user,
-        "cwd": str(s.grader_home),
-        "environment": {
-            "JUPYTERHUB_DEFAULT_URL": "/lab",
-            "PATH": _path_env(lab_bin),
-            "JUPYTER_CONFIG_PATH": str(s.state / "jupyter-grader"),
-            # The course's nbgrader_config.py imports the course package: its copy in the course
-            # directory (this checkout may not be readable by the grader account).
-            "PYTHONPATH": str(s.course.root),
-        },
-        "oauth_no_confirm": True,
-    }
-    grader = {
-        "name": "grade-on-submit",
-        "command": [
-            sys.executable,
-            "-m",
-            "course",
-            "--course",
-            str(s.course.root),
-            "hub-grader",
-            "--exchange",
-            str(s.exchange),
-            "--grader-user",
-            s.grader_user,
-            "--per-hour",
-            str(s.per_hour),
-            "--poll",
-            str(s.poll_s),
-        ],  # fmt: skip
-        "cwd": str(REPO),
-        "environment": {"PATH": _path_env(Path(sys.executable).parent), "PYTHONPATH": str(REPO)},
-    }
-    roles = [
-        {
-            "name": f"formgrade-{cid}",
-            "groups": [f"formgrade-{cid}"],
-            "scopes": [
-                f"access:services!service={cid}",
-                "list:services",
-                f"read:services!service={cid}",
-            ],
-        },  # fmt: skip
-        {
-            "name": f"nbgrader-{cid}",
-            "groups": [f"nbgrader-{cid}"],
-            "scopes": ["list:services", f"read:services!service={cid}"],
-        },
-        {"name": "server", "scopes": ["inherit"]},
-    ]
-    # Written answers graded by question (course.written.hub): the formgrader group only.
-    from course.written import hub as written
-
-    roles.append(written.role(cid))
+    made = [make(s) for make in SERVICES]
+    roles = [r for m in made for r in m.roles] + [{"name": "server", "scopes": ["inherit"]}]
     lines = [
         '"""Written by `python -m course hub` from the roster; edit the roster, not this file."""',
         "c = get_config()  # noqa: F821",
@@ -249,16 +196,15 @@ def hub_config(s: HubSettings) -> str:
         f"c.JupyterHub.load_groups = {{'formgrade-{cid}': {{'users': {staff!r}}},"
         f" 'nbgrader-{cid}': {{'users': {students!r}}}}}",
         f"c.JupyterHub.load_roles = {roles!r}",
-        f"c.JupyterHub.services = {[formgrader, grader]!r}",
+        f"c.JupyterHub.services = {[m.spec for m in made]!r}",
         f"c.Spawner.cmd = [{str(lab_bin / 'jupyterhub-singleuser')!r}]",
         "c.Spawner.default_url = '/lab'",
         "c.Spawner.notebook_dir = '~'",
         "c.Spawner.start_timeout = 120",
         "c.Spawner.http_timeout = 90",
-        f"c.Spawner.environment = {{'PATH': {_path_env(lab_bin)!r},"
+        f"c.Spawner.environment = {{'PATH': {path_env(lab_bin)!r},"
         f" 'JUPYTER_CONFIG_PATH': {str(s.state / 'jupyter-student')!r}}}",
     ]
-    lines.append(f"c.JupyterHub.services.append({written.service(s)!r})")
     if s.auth == DEMO_AUTH:
         lines += [
             "# DEMO MODE: anyone who types any name logs in; a Unix account is made for them.",

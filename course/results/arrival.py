@@ -137,11 +137,15 @@ def record_arrival(
     return arrival
 
 
-def record_collected(*, course: CourseDir, assignment: str, inbound: Path) -> dict[str, Arrival]:
+def record_collected(
+    *, course: CourseDir, assignment: str, inbound: Path, staged: Path | None = None
+) -> dict[str, Arrival]:
     """After `nbgrader collect`: for each student whose submitted/ copy is the newest inbound
-    entry (the one nbgrader chose by its folder-name time), record that entry's arrival."""
+    entry (the one nbgrader chose by its folder-name time), record that entry's arrival.
+    `staged`: where collect took root's checked copies from (course.hub.staging); claims are
+    read there, only ctimes (metadata) in `inbound`, which the students wrote."""
     newest: dict[str, tuple[datetime, Path]] = {}
-    for entry in Path(inbound).glob(f"*+{assignment}+*"):
+    for entry in Path(staged or inbound).glob(f"*+{assignment}+*"):
         parts = entry.name.rsplit("+", 3)
         try:
             stamp = _utc(parts[2])
@@ -159,7 +163,7 @@ def record_collected(*, course: CourseDir, assignment: str, inbound: Path) -> di
             course,
             assignment,
             student,
-            arrived_at(entry),
+            arrived_at(Path(inbound) / entry.name),
             claim,
             "exchange inbound ctime",
             entry.name,

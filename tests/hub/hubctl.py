@@ -33,15 +33,18 @@ from course.paths import ASSIGNMENT, COURSE_ID, CourseDir  # noqa: E402
 # Account names carry a per-run tag, so two runs on one machine (a developer's and CI's) never
 # share or delete each other's accounts: ht<tag>-ada ...
 RUN = secrets.token_hex(2)
-ADA, BEN, CY, DAN, EVE, TIA, IAN, GRADER = (
-    f"ht{RUN}-{n}" for n in ("ada", "ben", "cy", "dan", "eve", "tia", "ian", "grader")
+ADA, BEN, CY, DAN, EVE, MAL, FAY, TIA, IAN, GRADER = (
+    f"ht{RUN}-{n}" for n in ("ada", "ben", "cy", "dan", "eve", "mal", "fay", "tia", "ian", "grader")
 )
-PEOPLE = {  # id -> role; ada/ben/cy: the browser test; dan: faults; eve: isolation
+PEOPLE = {  # id -> role; ada/ben/cy: the browser test; dan: faults; eve: isolation;
+    # mal attacks and fay is her classmate (test_hub_attacks)
     ADA: "student",
     BEN: "student",
     CY: "student",
     DAN: "student",
     EVE: "student",
+    MAL: "student",
+    FAY: "student",
     TIA: "ta",
     IAN: "instructor",
 }
@@ -88,6 +91,10 @@ class Hub:
     @property
     def exchange(self) -> Path:
         return self.state / "exchange"
+
+    @property
+    def grader(self) -> str:
+        return GRADER
 
     @property
     def inbound(self) -> Path:

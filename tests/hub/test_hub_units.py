@@ -135,3 +135,58 @@ def test_ledger_keeps_claimed_and_observed_arrival(tmp_path):
     assert got == {a.entry: "graded", b.entry: ""}  # b is redone after a restart
     assert received_at(tmp_path, "s", "a").isoformat() == "2026-03-02T09:00:00+00:00"
     assert received_at(tmp_path, "nobody", "a") is None
+
+
+def test_hub_services_include_the_idle_culler_and_root_ones_write_no_bytecode():
+    from course.hub.services import IDLE_TIMEOUT_S, SERVICES
+
+    text, ns = _config()
+    exec(compile(text, "jupyterhub_config.py", "exec"), ns | {"get_config": lambda: _Any()})
+    services = {s["name"]: s for s in _Any.seen["services"]}
+    assert set(services) == {
+        "math-for-llms",
+        "grade-on-submit",
+        "idle-culler",
+        "written-math-for-llms",
+    }
+    assert len(SERVICES) == len(services)  # one function per service: a new one is one line
+    culler = services["idle-culler"]
+    assert culler["command"][1:] == ["-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT_S}"]
+    roles = {r["name"]: r for r in _Any.seen["load_roles"]}
+    assert roles["idle-culler"]["services"] == ["idle-culler"]
+    assert "delete:servers" in roles["idle-culler"]["scopes"]
+    for name in ("grade-on-submit", "idle-culler"):  # run as root, import from the checkout
+        assert "user" not in services[name]
+        assert services[name]["environment"]["PYTHONDONTWRITEBYTECODE"] == "1"
+    import importlib.util
+
+    assert importlib.util.find_spec("jupyterhub_idle_culler"), "pip install -r requirements.txt"
+
+
+class _Any:
+    """Stands in for traitlets' config object: records c.JupyterHub.<name> = value."""
+
+    seen: dict = {}
+
+    def __getattr__(self, name):
+        return self
+
+    def __setattr__(self, name, value):
+        _Any.seen[name] = value
+
+
+def test_pages_a_student_reads_never_quote_the_error_or_a_file():
+    from course.hub.pages import failed_page, refused_page
+
+    a = Arrival("s+a+t+r", "s", "a", "2026-03-01 09:59:00 UTC", "2026-03-01T10:00:00+00:00",
+                "2026-03-01T10:00:01+00:00")  # fmt: skip
+    secret = "root:$6$hash-of-root:19000:0:99999:7:::"
+    why = f"exercises.ipynb: NotJSONError: Notebook does not appear to be JSON: '{secret}...'"
+    page = failed_page(a, why)
+    assert "NotJSONError" in page and "not valid notebook JSON" in page
+    assert "root:" not in page and "does not appear" not in page
+    assert "root:" not in failed_page(a, f"KeyError: {secret}")
+    refused = refused_page(a, "it contains a symbolic link: 'exercises.ipynb'")
+    assert "symbolic link" in refused and "exercises.ipynb" in refused
+    # One submission time, and the student's claim beside it.
+    assert "Received 2026-03-01 10:00:00 UTC (your submission says 2026-03-01 09:59:00 UTC)" in page
