@@ -1,6 +1,6 @@
-"""Test machinery every assignment's notebook tests share (tests/test_attention_math.py,
-tests/test_training_math.py): the planted-answer matrix in one kernel, and a small class graded by
-`nbgrader autograde` and by `course grade`.
+"""The planted-answer matrix as tests/test_training_math.py asserts it (each misconception caught in
+its own exercise only, hints that differ); the notebook helpers and the class graded by both
+graders are tests/planted_matrix.py's.
 
 The matrix runs in ONE kernel (about 15 s instead of ~2 min for a notebook per planted answer):
 the correct answers run once, then for each planted answer its body is swapped in, every
@@ -11,50 +11,18 @@ swapped back. Scoring is nbgrader's own determine_grade on each cell.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbgrader import utils as nbg_utils
+from planted_matrix import _scored, answer_cell, meta, source_nb
+from planted_matrix import grade_class_both_ways as both_ways
 
-from course.authoring.misconceptions import student_notebook, write_submission
+from course.authoring.misconceptions import student_notebook
 from course.paths import CourseDir
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)\n### END HIDDEN TESTS", re.S)
-
-
-def meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def source_nb(assignment: str):
-    return nbformat.read(CourseDir().source_notebook(assignment), as_version=4)
-
-
-def answer_cell(nb, n: int):
-    return next(
-        c
-        for c in nb.cells
-        if c.cell_type == "code"
-        and meta(c).get("solution")
-        and re.match(rf"ex{n:02d}_", meta(c)["grade_id"])
-    )
-
-
-def _scored(source: str, grade_id: str):
-    cell_meta = {
-        "grade": True,
-        "grade_id": grade_id,
-        "locked": True,
-        "points": 1,
-        "schema_version": 3,
-        "solution": False,
-        "task": False,
-    }
-    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": cell_meta})
 
 
 def scored_parts(assignment: str, scenario: str) -> list:
@@ -141,63 +109,9 @@ def assert_hints_differ(matrix: dict, misconceptions: dict) -> None:
         seen[(wrong.exercise, hint)] = name
 
 
-def auto_scores(course: CourseDir, assignment: str) -> dict[tuple, float | None]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.db_url) as gb:
-        return {
-            (sub.student_id, g.name): g.auto_score
-            for sub in gb.find_assignment(assignment).submissions
-            for nb in sub.notebooks
-            for g in nb.grades
-        }
-
-
 def grade_class_both_ways(
     assignment: str, students: dict[str, tuple[dict, int]], tmp_path: Path
 ) -> dict[str, CourseDir]:
-    """Check that the committed release is what `python -m course release` makes now, then grade
-    `students` (name -> (answers, expected autograded total)) with `nbgrader autograde` and with
-    `course grade` in two copies of the course, and assert identical scores and the totals.
-    Returns the two course copies by grader ("nbgrader", "course")."""
-    from course.authoring.release import add_header, generate
-    from course.config import load
-    from course.grading.run import grade
-    from course.nb import nbgrader_env
-    from course.paths import new_course
-
-    released = new_course(tmp_path / "released")
-    generate(released, assignment)
-    term = load(released.root)  # `python -m course release` heads it with course.toml's due date
-    add_header(released.release_notebook(assignment), term.title, term.assignment(assignment))
-    fresh = nbformat.read(released.release_notebook(assignment), as_version=4)
-    committed = nbformat.read(CourseDir().release_notebook(assignment), as_version=4)
-    assert [(c.source, meta(c)) for c in fresh.cells] == [
-        (c.source, meta(c)) for c in committed.cells
-    ], f"release/{assignment} is stale: run `python -m course release {assignment}`"
-
-    courses = {}
-    for grader in ("nbgrader", "course"):
-        shutil.copytree(released.root, tmp_path / grader)
-        courses[grader] = CourseDir(tmp_path / grader)
-        for student, (answers, _) in students.items():
-            nb = student_notebook(answers, course=courses[grader], assignment=assignment)
-            write_submission(nb, courses[grader], student, assignment=assignment)
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment],
-        cwd=courses["nbgrader"].root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = grade(course=courses["course"], assignment=assignment, progress=False)
-    assert summary.graded == sorted(students) and not summary.failed
-
-    theirs = auto_scores(courses["nbgrader"], assignment)
-    ours = auto_scores(courses["course"], assignment)
-    graded_cells = sum(1 for c in source_nb(assignment).cells if meta(c).get("grade"))
-    assert len(theirs) == len(students) * graded_cells and ours == theirs
-    for student, (_, total) in students.items():
-        assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
-    return courses
+    """tests/planted_matrix.py's grade_class_both_ways, returning the two course copies by grader
+    ("nbgrader", "course")."""
+    return both_ways(tmp_path, assignment, students)[0]
