@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbgrader import utils as nbg_utils
+from planted_matrix import _scored, answer_cell, auto_scores, meta, source_nb
 
 from course.authoring.misconceptions import misconceptions_for, student_notebook
 from course.authoring.planted import load as load_planted
@@ -42,28 +43,24 @@ UNUSUAL = load_planted(ASSIGNMENT).unusual
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)\n### END HIDDEN TESTS", re.S)
 
 
-def _meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
 def _source_nb():
-    return nbformat.read(CourseDir().source_notebook(ASSIGNMENT), as_version=4)
+    return source_nb(ASSIGNMENT)
 
 
 def test_functions_stars_points_and_figures_follow_the_issue():
     nb = _source_nb()
-    by_id = {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c)}
+    by_id = {meta(c)["grade_id"]: c for c in nb.cells if meta(c)}
     for n, stars in STARS.items():
         answer = next(
             c
             for gid, c in by_id.items()
             if re.fullmatch(rf"ex{n:02d}_[a-z_]+", gid)
-            and _meta(c)["solution"]
+            and meta(c)["solution"]
             and c.cell_type == "code"
         )
         assert re.findall(r"^def (.+):$", answer.source, re.M) == SIGNATURES[n], n
-        tests = by_id[f"{_meta(answer)['grade_id']}_tests"]
-        assert _meta(tests)["points"] == stars and _meta(tests)["locked"]
+        tests = by_id[f"{meta(answer)['grade_id']}_tests"]
+        assert meta(tests)["points"] == stars and meta(tests)["locked"]
         visible, hidden = tests.source.split("### BEGIN HIDDEN TESTS")
         assert visible.startswith('"""') and "check_" in visible and "check_" in hidden
         assert by_id[f"ex{n:02d}_explain"].metadata["nbgrader"]["points"] == 1
@@ -74,9 +71,9 @@ def test_functions_stars_points_and_figures_follow_the_issue():
     for n, function in FIGURES.items():
         assert function in by_id[f"ex{n:02d}_figure"].source, n
     # 20 for the functions, 1 each for the numbers of three written answers (autograded).
-    assert sum(_meta(c).get("points", 0) for c in nb.cells if c.cell_type == "code") == 23
-    assert all(_meta(by_id[f"ex{n:02d}_numbers_tests"])["points"] == 1 for n in (5, 9, 10))
-    assert sum(_meta(c).get("points", 0) for c in nb.cells if c.cell_type == "markdown") == 10
+    assert sum(meta(c).get("points", 0) for c in nb.cells if c.cell_type == "code") == 23
+    assert all(meta(by_id[f"ex{n:02d}_numbers_tests"])["points"] == 1 for n in (5, 9, 10))
+    assert sum(meta(c).get("points", 0) for c in nb.cells if c.cell_type == "markdown") == 10
 
 
 def test_at_least_two_misconceptions_per_exercise_each_with_its_own_story():
@@ -89,37 +86,14 @@ def test_at_least_two_misconceptions_per_exercise_each_with_its_own_story():
 # --- the misconception matrix: one kernel --------------------------------------------------------
 
 
-def _answer_cell(nb, n: int):
-    return next(
-        c
-        for c in nb.cells
-        if c.cell_type == "code"
-        and _meta(c).get("solution")
-        and re.match(rf"ex{n:02d}_", _meta(c)["grade_id"])
-    )
-
-
-def _scored(source: str, grade_id: str):
-    meta = {
-        "grade": True,
-        "grade_id": grade_id,
-        "locked": True,
-        "points": 1,
-        "schema_version": 3,
-        "solution": False,
-        "task": False,
-    }
-    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
-
-
 def _test_parts(scenario: str) -> list:
     """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone
     (a test cell of a written answer's numbers, which has no hidden part, as one: "numbers")."""
     parts = []
     for cell in _source_nb().cells:
-        if _meta(cell).get("grade") and cell.cell_type == "code":
-            n = int(_meta(cell)["grade_id"][2:4])
-            if _meta(cell)["grade_id"].endswith("_numbers_tests"):
+        if meta(cell).get("grade") and cell.cell_type == "code":
+            n = int(meta(cell)["grade_id"][2:4])
+            if meta(cell)["grade_id"].endswith("_numbers_tests"):
                 parts.append(_scored(cell.source, f"{scenario}|{n}|numbers"))
                 continue
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
@@ -136,16 +110,16 @@ def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str
         c
         for c in correct.cells
         if c.cell_type == "code"
-        and not _meta(c).get("grade")
-        and not _meta(c).get("grade_id", "").endswith("_figure")
+        and not meta(c).get("grade")
+        and not meta(c).get("grade_id", "").endswith("_figure")
     ]
     cells += _test_parts("correct")
     for name, planted in {**MISCONCEPTIONS, **UNUSUAL}.items():
         n = planted.exercise
-        swapped = _answer_cell(student_notebook({n: planted}, assignment=ASSIGNMENT), n)
+        swapped = answer_cell(student_notebook({n: planted}, assignment=ASSIGNMENT), n)
         cells.append(nbformat.v4.new_code_cell(swapped.source))
         cells += _test_parts(name)
-        cells.append(nbformat.v4.new_code_cell(_answer_cell(correct, n).source))
+        cells.append(nbformat.v4.new_code_cell(answer_cell(correct, n).source))
     nb = nbformat.v4.new_notebook(cells=cells)
     run_dir = tmp_path_factory.mktemp("run")
     NotebookClient(
@@ -158,7 +132,7 @@ def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str
     out: dict = {}
     for cell in nb.cells:
         if nbg_utils.is_grade(cell):
-            scenario, n, part = _meta(cell)["grade_id"].split("|")
+            scenario, n, part = meta(cell)["grade_id"].split("|")
             score, _ = nbg_utils.determine_grade(cell)
             text = "".join(
                 o.get("text", "") + (f"{o.ename}: {o.evalue}" if "ename" in o else "")
@@ -223,18 +197,6 @@ CLASS = {  # student -> (answers, expected autograded total)
 }
 
 
-def _auto_scores(course: CourseDir) -> dict[tuple, float | None]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.db_url) as gb:
-        return {
-            (sub.student_id, g.name): g.auto_score
-            for sub in gb.find_assignment(ASSIGNMENT).submissions
-            for nb in sub.notebooks
-            for g in nb.grades
-        }
-
-
 @pytest.mark.slow
 def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_path):
     import shutil
@@ -254,8 +216,8 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     add_header(released.release_notebook(ASSIGNMENT), term.title, term.assignment(ASSIGNMENT))
     fresh = nbformat.read(released.release_notebook(ASSIGNMENT), as_version=4)
     committed = nbformat.read(CourseDir().release_notebook(ASSIGNMENT), as_version=4)
-    assert [(c.source, _meta(c)) for c in fresh.cells] == [
-        (c.source, _meta(c)) for c in committed.cells
+    assert [(c.source, meta(c)) for c in fresh.cells] == [
+        (c.source, meta(c)) for c in committed.cells
     ], "release/attention_math is stale: run `python -m course release attention_math`"
 
     courses = {}
@@ -276,7 +238,10 @@ def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_pa
     summary = grade(course=courses["course"], assignment=ASSIGNMENT, progress=False)
     assert summary.graded == sorted(CLASS) and not summary.failed
 
-    theirs, ours = _auto_scores(courses["nbgrader"]), _auto_scores(courses["course"])
+    theirs, ours = (
+        auto_scores(courses["nbgrader"], ASSIGNMENT),
+        auto_scores(courses["course"], ASSIGNMENT),
+    )
     assert len(theirs) == len(CLASS) * 23 and ours == theirs
     for student, (_, total) in CLASS.items():
         assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
