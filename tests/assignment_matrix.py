@@ -13,73 +13,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbgrader import utils as nbg_utils
-from planted_matrix import _scored, answer_cell, meta, source_nb
 from planted_matrix import grade_class_both_ways as both_ways
+from planted_matrix import run_matrix
 
-from course.authoring.misconceptions import student_notebook
 from course.paths import CourseDir
-
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)\n### END HIDDEN TESTS", re.S)
-
-
-def scored_parts(assignment: str, scenario: str) -> list:
-    """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone."""
-    parts = []
-    for cell in source_nb(assignment).cells:
-        if meta(cell).get("grade") and cell.cell_type == "code":
-            n = int(meta(cell)["grade_id"][2:4])
-            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-            parts.append(_scored(visible, f"{scenario}|{n}|visible"))
-            parts.append(_scored(HIDDEN.search(cell.source).group(1), f"{scenario}|{n}|hidden"))
-    return parts
 
 
 def planted_matrix(
     assignment: str, planted: dict, exercises, run_dir: Path, own_visible_only: set = frozenset()
 ) -> dict[str, dict[tuple[int, str], tuple[float, str]]]:
-    """scenario ("correct" or a planted answer's name) -> {(exercise, "visible" | "hidden"):
-    (score, printed text)}, all in one kernel. The planted answers named in `own_visible_only`
-    run only their own exercise's visible part (a cheap probe of the visible checks alone)."""
-    correct = student_notebook({n: "correct" for n in exercises}, assignment=assignment)
-    cells = [
-        c
-        for c in correct.cells
-        if c.cell_type == "code"
-        and not meta(c).get("grade")
-        and not meta(c).get("grade_id", "").endswith("_figure")
-    ]
-    cells += scored_parts(assignment, "correct")
-    for name, answer in planted.items():
-        n = answer.exercise
-        swapped = answer_cell(student_notebook({n: answer}, assignment=assignment), n)
-        cells.append(nbformat.v4.new_code_cell(swapped.source))
-        parts = scored_parts(assignment, name)
-        if name in own_visible_only:
-            parts = [p for p in parts if meta(p)["grade_id"] == f"{name}|{n}|visible"]
-        cells += parts
-        cells.append(nbformat.v4.new_code_cell(answer_cell(correct, n).source))
-    nb = nbformat.v4.new_notebook(cells=cells)
-    NotebookClient(
-        nb,
-        timeout=120,
-        allow_errors=True,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(run_dir)}},
-    ).execute()
-    out: dict = {}
-    for cell in nb.cells:
-        if nbg_utils.is_grade(cell):
-            scenario, n, part = meta(cell)["grade_id"].split("|")
-            score, _ = nbg_utils.determine_grade(cell)
-            text = "".join(
-                o.get("text", "") + (f"{o.ename}: {o.evalue}" if "ename" in o else "")
-                for o in cell.outputs
-            )
-            out.setdefault(scenario, {})[(int(n), part)] = (score, text)
-    return out
+    """tests/planted_matrix.py's run_matrix (every planted answer against every exercise; those
+    named in `own_visible_only` against their own exercise's visible part only)."""
+    return run_matrix(assignment, planted, exercises, run_dir, own_visible_only=own_visible_only)
 
 
 def first_hint(text: str) -> str:

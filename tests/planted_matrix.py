@@ -57,27 +57,40 @@ def _scored(source: str, grade_id: str):
     return nbformat.v4.new_code_cell(source, metadata={"nbgrader": nbgrader})
 
 
-def _test_parts(source, scenario: str, only: int | None = None) -> list:
+def _test_parts(source, scenario: str, only: int | None = None, visible_only=False) -> list:
     """Each exercise's test cell (or exercise `only`'s) as two scored cells: its visible part, and
-    its hidden part alone."""
+    its hidden part alone (a written answer's numbers cell, which has no hidden part, as one part
+    "numbers"); with visible_only, the visible parts alone."""
     parts = []
     for cell in source.cells:
         if meta(cell).get("grade") and cell.cell_type == "code":
             n = int(meta(cell)["grade_id"][2:4])
             if only is not None and n != only:
                 continue
+            if meta(cell)["grade_id"].endswith("_numbers_tests"):
+                if not visible_only:
+                    parts.append(_scored(cell.source, f"{scenario}|{n}|numbers"))
+                continue
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             parts.append(_scored(visible, f"{scenario}|{n}|visible"))
-            parts.append(_scored(HIDDEN.search(cell.source).group(1), f"{scenario}|{n}|hidden"))
+            if not visible_only:
+                hidden = HIDDEN.search(cell.source).group(1)
+                parts.append(_scored(hidden, f"{scenario}|{n}|hidden"))
     return parts
 
 
 def run_matrix(
-    assignment: str, planted: dict, exercises, run_dir: Path, own_only: dict | None = None
+    assignment: str,
+    planted: dict,
+    exercises,
+    run_dir: Path,
+    own_only: dict | None = None,
+    own_visible_only: set = frozenset(),
 ) -> dict[str, dict[tuple[int, str], tuple[float, str]]]:
     """scenario ("correct" or a planted answer's name) -> {(exercise, "visible" | "hidden"):
     (score, printed text)}, every scenario run in one kernel. The answers of `own_only` run their
-    own exercise's test parts only (a quicker matrix for answers that cannot affect the others)."""
+    own exercise's test parts only (a quicker matrix for answers that cannot affect the others);
+    the planted answers named in `own_visible_only` their own exercise's visible part only."""
     source = source_nb(assignment)
     correct = student_notebook({n: "correct" for n in exercises}, assignment=assignment)
     cells = [
@@ -92,7 +105,10 @@ def run_matrix(
         n = answer.exercise
         swapped = answer_cell(student_notebook({n: answer}, assignment=assignment), n)
         cells.append(nbformat.v4.new_code_cell(swapped.source))
-        cells += _test_parts(source, name, n if name in (own_only or {}) else None)
+        if name in own_visible_only:
+            cells += _test_parts(source, name, n, visible_only=True)
+        else:
+            cells += _test_parts(source, name, n if name in (own_only or {}) else None)
         cells.append(nbformat.v4.new_code_cell(answer_cell(correct, n).source))
     nb = nbformat.v4.new_notebook(cells=cells)
     NotebookClient(

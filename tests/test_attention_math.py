@@ -14,9 +14,7 @@ import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbgrader import utils as nbg_utils
-from planted_matrix import _scored, answer_cell, auto_scores, meta, source_nb
+from planted_matrix import auto_scores, meta, run_matrix, source_nb
 
 from course.authoring.misconceptions import misconceptions_for, student_notebook
 from course.authoring.planted import load as load_planted
@@ -40,7 +38,6 @@ STARS = {1: 1, 2: 2, 3: 1, 4: 2, 5: 2, 6: 3, 7: 3, 8: 3, 9: 1, 10: 2}
 FIGURES = {1: "attention_scores", 4: "softmax_temperature", 6: "causal_mask", 9: "kv_cache_bytes"}
 MISCONCEPTIONS = load_planted(ASSIGNMENT).misconceptions
 UNUSUAL = load_planted(ASSIGNMENT).unusual
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)\n### END HIDDEN TESTS", re.S)
 
 
 def _source_nb():
@@ -86,60 +83,11 @@ def test_at_least_two_misconceptions_per_exercise_each_with_its_own_story():
 # --- the misconception matrix: one kernel --------------------------------------------------------
 
 
-def _test_parts(scenario: str) -> list:
-    """Each exercise's test cell as two scored cells: its visible part, and its hidden part alone
-    (a test cell of a written answer's numbers, which has no hidden part, as one: "numbers")."""
-    parts = []
-    for cell in _source_nb().cells:
-        if meta(cell).get("grade") and cell.cell_type == "code":
-            n = int(meta(cell)["grade_id"][2:4])
-            if meta(cell)["grade_id"].endswith("_numbers_tests"):
-                parts.append(_scored(cell.source, f"{scenario}|{n}|numbers"))
-                continue
-            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-            parts.append(_scored(visible, f"{scenario}|{n}|visible"))
-            parts.append(_scored(HIDDEN.search(cell.source).group(1), f"{scenario}|{n}|hidden"))
-    return parts
-
-
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory) -> dict[str, dict[tuple[int, str], tuple[float, str]]]:
-    """scenario -> {(exercise, "visible" | "hidden"): (score, printed text)}."""
-    correct = student_notebook({n: "correct" for n in STARS}, assignment=ASSIGNMENT)
-    cells = [
-        c
-        for c in correct.cells
-        if c.cell_type == "code"
-        and not meta(c).get("grade")
-        and not meta(c).get("grade_id", "").endswith("_figure")
-    ]
-    cells += _test_parts("correct")
-    for name, planted in {**MISCONCEPTIONS, **UNUSUAL}.items():
-        n = planted.exercise
-        swapped = answer_cell(student_notebook({n: planted}, assignment=ASSIGNMENT), n)
-        cells.append(nbformat.v4.new_code_cell(swapped.source))
-        cells += _test_parts(name)
-        cells.append(nbformat.v4.new_code_cell(answer_cell(correct, n).source))
-    nb = nbformat.v4.new_notebook(cells=cells)
-    run_dir = tmp_path_factory.mktemp("run")
-    NotebookClient(
-        nb,
-        timeout=120,
-        allow_errors=True,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(run_dir)}},
-    ).execute()
-    out: dict = {}
-    for cell in nb.cells:
-        if nbg_utils.is_grade(cell):
-            scenario, n, part = meta(cell)["grade_id"].split("|")
-            score, _ = nbg_utils.determine_grade(cell)
-            text = "".join(
-                o.get("text", "") + (f"{o.ename}: {o.evalue}" if "ename" in o else "")
-                for o in cell.outputs
-            )
-            out.setdefault(scenario, {})[(int(n), part)] = (score, text)
-    return out
+    """scenario -> {(exercise, "visible" | "hidden" | "numbers"): (score, printed text)}."""
+    planted = {**MISCONCEPTIONS, **UNUSUAL}
+    return run_matrix(ASSIGNMENT, planted, STARS, tmp_path_factory.mktemp("run"))
 
 
 @pytest.mark.slow

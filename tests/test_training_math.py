@@ -18,10 +18,9 @@ from assignment_matrix import (
     assert_caught_in_its_own_exercise_only,
     assert_hints_differ,
     grade_class_both_ways,
-    meta,
     planted_matrix,
-    source_nb,
 )
+from planted_matrix import meta, source_nb
 
 from course.authoring.misconceptions import misconceptions_for, planted_for
 from course.authoring.planted import Misconception
