@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pytest
-from planted_matrix import auto_scores, meta, run_matrix, source_nb
+from planted_matrix import grade_class_both_ways, meta, run_matrix, source_nb
 
 from course.authoring.misconceptions import misconceptions_for, student_notebook
 from course.authoring.planted import load as load_planted
-from course.paths import CourseDir
 
 ASSIGNMENT = "attention_math"
 SIGNATURES = {
@@ -147,52 +145,8 @@ CLASS = {  # student -> (answers, expected autograded total)
 
 @pytest.mark.slow
 def test_release_is_current_and_a_class_grades_the_same_with_both_graders(tmp_path):
-    import shutil
-    import subprocess
-    import sys
-
-    from course.authoring.misconceptions import write_submission
-    from course.authoring.release import add_header, generate
-    from course.config import load
-    from course.grading.run import grade
-    from course.nb import nbgrader_env
-    from course.paths import new_course
-
-    released = new_course(tmp_path / "released")
-    generate(released, ASSIGNMENT)
-    term = load(released.root)  # `python -m course release` heads it with course.toml's due date
-    add_header(released.release_notebook(ASSIGNMENT), term.title, term.assignment(ASSIGNMENT))
-    fresh = nbformat.read(released.release_notebook(ASSIGNMENT), as_version=4)
-    committed = nbformat.read(CourseDir().release_notebook(ASSIGNMENT), as_version=4)
-    assert [(c.source, meta(c)) for c in fresh.cells] == [
-        (c.source, meta(c)) for c in committed.cells
-    ], "release/attention_math is stale: run `python -m course release attention_math`"
-
-    courses = {}
-    for grader in ("nbgrader", "course"):
-        shutil.copytree(released.root, tmp_path / grader)
-        courses[grader] = CourseDir(tmp_path / grader)
-        for student, (answers, _) in CLASS.items():
-            nb = student_notebook(answers, course=courses[grader], assignment=ASSIGNMENT)
-            write_submission(nb, courses[grader], student, assignment=ASSIGNMENT)
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
-        cwd=courses["nbgrader"].root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = grade(course=courses["course"], assignment=ASSIGNMENT, progress=False)
-    assert summary.graded == sorted(CLASS) and not summary.failed
-
-    theirs, ours = (
-        auto_scores(courses["nbgrader"], ASSIGNMENT),
-        auto_scores(courses["course"], ASSIGNMENT),
-    )
-    assert len(theirs) == len(CLASS) * 23 and ours == theirs
-    for student, (_, total) in CLASS.items():
-        assert sum(s or 0 for (st, _), s in ours.items() if st == student) == total, student
+    courses, theirs, _ = grade_class_both_ways(tmp_path, ASSIGNMENT, CLASS)
+    assert len(theirs) == len(CLASS) * 23  # 10 test cells, 3 numbers cells, 10 written answers
 
     # Feedback and the report work for this assignment too, and feedback hides the hidden tests.
     from course.results.feedback import generate_feedback, hidden_lines
