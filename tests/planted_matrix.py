@@ -198,6 +198,15 @@ def grade_class_both_ways(
     return courses, theirs, ours
 
 
+def assert_statement_structure(statement: str, n: int, stars: int) -> None:
+    """An exercise's statement as the course writes them: stars and points in the heading, then
+    why it matters, the typeset definition, the shapes and a worked example."""
+    heading = statement.splitlines()[0]
+    assert f"({'★' * stars})" in heading and f"{stars} point" in heading
+    for part in ("**Why it matters.**", "**Definition.**", "**Shapes.**", "**Worked example.**"):
+        assert part in statement, (n, part)
+
+
 def short_of_full(scores: dict, but: int | None = None) -> dict:
     """The parts of one scenario that did not score full ({(exercise, part): the end of what
     they printed}), leaving out exercise `but` (the planted answer's own)."""

@@ -20,7 +20,7 @@ from assignment_matrix import (
     grade_class_both_ways,
     planted_matrix,
 )
-from planted_matrix import meta, source_nb
+from planted_matrix import assert_statement_structure, meta, source_nb
 
 from course.authoring.misconceptions import misconceptions_for, planted_for
 from course.authoring.planted import Misconception
@@ -79,16 +79,7 @@ def test_functions_stars_points_figures_and_written_answers_follow_the_issue():
         assert "mistakes=" in visible, f"exercise {n}: no per-cause hints"
         explain = by_id[f"ex{n:02d}_explain"]
         assert meta(explain)["points"] == 1 and "=== BEGIN MARK SCHEME ===" in explain.source
-        statement = by_id[f"ex{n:02d}_statement"].source
-        heading = statement.splitlines()[0]
-        assert f"({'★' * stars})" in heading and f"{stars} point" in heading
-        for part in (
-            "**Why it matters.**",
-            "**Definition.**",
-            "**Shapes.**",
-            "**Worked example.**",
-        ):
-            assert part in statement, (n, part)
+        assert_statement_structure(by_id[f"ex{n:02d}_statement"].source, n, stars)
     for n, functions in FIGURES.items():
         assert all(f in by_id[f"ex{n:02d}_figure"].source for f in functions), n
     for n, words in PROMPTS.items():
